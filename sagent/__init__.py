@@ -1,0 +1,8 @@
+"""sagent: answers spatial questions about real scenes.
+
+A planner writes a short program in a typed spatial DSL (`sagent.dsl`); the program runs
+against a 3D scene memory (`sagent.memory`) measured by geometry tools (`sagent.tools`);
+`sagent.agent` holds the planners, answers and evaluation.
+"""
+
+__version__ = "0.1.0"

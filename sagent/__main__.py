@@ -1,0 +1,5 @@
+import sys
+
+from sagent.cli import main
+
+sys.exit(main())

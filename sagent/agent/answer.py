@@ -1,0 +1,53 @@
+"""The answer sagent gives: value, unit, the option chosen, and the evidence behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from sagent.dsl.types import Bool, Count, Direction, Number, Objects, Quantity, Turns
+
+
+class Answer(BaseModel):
+    """What `sagent ask` prints and the Python API returns."""
+
+    question: str
+    value: Any
+    unit: str | None = None
+    choice: str | None = None  # option letter, for multiple choice
+    text: str
+    program: str
+    planner: str
+    scene: str
+    objects: list[str] = []
+    trace: list[dict] = []
+
+    def summary(self) -> str:
+        shown = f"{self.choice}. {self.text}" if self.choice else self.text
+        return shown
+
+
+def plain_value(value) -> tuple[Any, str | None, str]:
+    """A DSL value as (JSON-ready value, unit, human text)."""
+    match value:
+        case Quantity(value=number, unit=unit):
+            return round(float(number), 6), unit, f"{number:.3g} {unit}"
+        case Count(value=number):
+            return int(number), None, str(number)
+        case Number(value=number):
+            return float(number), None, f"{number:g}"
+        case Bool(value=flag):
+            return bool(flag), None, "yes" if flag else "no"
+        case Objects(label=label):
+            return label, None, label
+        case Direction(value=word):
+            return word, None, word
+        case Turns(values=turns):
+            return list(turns), None, ", ".join(turns)
+        case list():
+            items = [plain_value(v) for v in value]
+            return [i[0] for i in items], None, ", ".join(i[2] for i in items)
+        case str():
+            return value, None, value
+    return str(value), None, str(value)

@@ -1,0 +1,280 @@
+"""The rules planner: question to DSL program without any language model.
+
+It grounds the question's nouns in the scene inventory (plurals and synonyms included), finds
+what is asked from cue words rather than one fixed template, and writes a program with the same
+ops an LLM planner would use. When it cannot tell what is asked it says so (PlanningError).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sagent.agent.options import Option, canonical
+from sagent.memory.vocabulary import Mention, Vocabulary, normalize, singular
+from sagent.memory.scene import SceneMemory
+
+
+class PlanningError(Exception):
+    """The planner could not turn the question into a program."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    program: str
+    intent: str
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _objects(label: str) -> str:
+    return f"objects({_string(label)})"
+
+
+def _objects_list(labels: list[str]) -> str:
+    return "[" + ", ".join(_objects(label) for label in labels) + "]"
+
+
+_UNIT_PHRASES = [
+    (r"square (?:meters|metres|meter|metre)|sq\.? ?m|m2|m²", "m2"),
+    (r"square (?:feet|foot)|sq\.? ?ft|ft2", "ft2"),
+    (r"square (?:centimeters|centimetres)|cm2", "cm2"),
+    (r"centimeters|centimetres|centimeter|centimetre|cm", "cm"),
+    (r"millimeters|millimetres|millimeter|millimetre|mm", "mm"),
+    (r"meters|metres|meter|metre|m", "m"),
+    (r"feet|foot|ft", "ft"),
+    (r"inches|inch", "in"),
+]
+_UNIT_CONTEXT = r"(?:\bin|\(|\busing|\bas|\bhow many)\s*(?:units of\s+|terms of\s+)?(?:{units})\b"
+
+
+def requested_unit(text: str) -> str | None:
+    """The unit the question asks for ("in centimeters", "(m)", "how many feet"), if any."""
+    for phrase, unit in _UNIT_PHRASES:
+        if re.search(_UNIT_CONTEXT.format(units=phrase), text):
+            return unit
+    return None
+
+
+_FACING = r"\b(?:facing|face|faces|looking|look|looks|gazing|oriented|turned|heading|pointing)\s+(?:directly\s+|straight\s+)?(?:at|toward|towards|to)?\s*(?:the\s+)?$"
+_STANDING = (r"\b(?:standing|stand|stands|stood|sitting|sit|positioned|located|placed|am|are|be|being|i'm|you're|"
+             r"begin|beginning|start|starting|starts|from)\s+(?:right\s+)?(?:by|at|next to|beside|near|close to|in front of|on)?\s*"
+             r"(?:the\s+)?$")
+_TARGET_OF_DISTANCE = (r"\b(?:closest|nearest|closer|nearer|farthest|furthest|farther|further|close|near|far)\s+(?:away\s+)?"
+                       r"(?:to|from)?\s*(?:the\s+)?$")
+
+
+@dataclass
+class _Question:
+    raw: str
+    text: str
+    vocabulary: Vocabulary
+    options: list[Option]
+    mentions: list[Mention] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.mentions = self.vocabulary.mentions(self.text)
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.text) is not None
+
+    def mention_after(self, cue: str, exclude: tuple[Mention, ...] = ()) -> Mention | None:
+        """The first mention whose preceding words (back to the previous mention) end with `cue`."""
+        previous_end = 0
+        for mention in self.mentions:
+            window = self.text[previous_end:mention.start]
+            if mention not in exclude and re.search(cue, window):
+                return mention
+            previous_end = mention.end
+        return None
+
+    def option_labels(self) -> list[str] | None:
+        labels = [self.vocabulary.resolve(o.text) for o in self.options]
+        return labels if self.options and all(labels) else None
+
+    def option_words(self) -> set[str]:
+        return {canonical(o.text) for o in self.options}
+
+
+def _unique(labels) -> list[str]:
+    return list(dict.fromkeys(labels))
+
+
+class RulesPlanner:
+    """Plans from cue words and the scene inventory; no model, fully offline."""
+
+    name = "rules"
+
+    def plan(self, question: str, scene: SceneMemory, options: list[Option] | None = None) -> Plan:
+        q = _Question(question, normalize(question), Vocabulary(scene.labels()), list(options or []))
+        for intent in (self._route, self._direction, self._appearance, self._relative_distance,
+                       self._count, self._room_area, self._distance, self._size_comparison, self._size):
+            program = intent(q)
+            if program:
+                return Plan(program=program, intent=intent.__name__.lstrip("_"))
+        labels = ", ".join(scene.labels()) or "none"
+        raise PlanningError(
+            f"the rules planner could not tell what is asked in {question!r}. It answers counts, distances, "
+            f"sizes, room area, nearest/farthest, left/right/back directions, routes and appearance order "
+            f"about the scene's objects ({labels}). Rephrase, or use an LLM planner (--planner llm --model ...)."
+        )
+
+    # --- intents: each returns a program, or None when the question is not of its kind ---
+
+    def _route(self, q: _Question) -> str | None:
+        if not q.has(r"\b(navigate|forward until|route|walk to|get to)\b"):
+            return None
+        start = q.mention_after(_STANDING)
+        facing = q.mention_after(_FACING, exclude=(start,) if start else ())
+        legs = [m for m in q.mentions if re.search(r"\buntil\s+(?:you\s+(?:reach|get to)\s+)?(?:the\s+)?$", q.text[:m.start])]
+        if not legs:
+            goal = q.mention_after(r"\b(?:navigate|go|get|walk|move)\s+(?:to|towards?)\s+(?:the\s+)?$")
+            legs = [goal] if goal else []
+        if not (start and facing and legs):
+            return None
+        waypoints = _objects_list([m.label for m in legs])
+        return f"answer route({_objects(start.label)}, {_objects(facing.label)}, {waypoints})"
+
+    def _direction(self, q: _Question) -> str | None:
+        words = q.option_words()
+        if not (q.has(r"\b(left|right|behind|back|front)\b") or words & {"left", "right", "back"}):
+            return None
+        facing = q.mention_after(_FACING)
+        if facing is None:
+            return None
+        standing = q.mention_after(_STANDING, exclude=(facing,))
+        if standing is None:
+            earlier = [m for m in q.mentions if m.start < facing.start]
+            standing = earlier[0] if earlier else None
+        if standing is None:
+            return None
+        used = {standing.label, facing.label}
+        rest = [m for m in q.mentions if m not in (standing, facing)]
+        target = next((m for m in rest if m.label not in used), rest[0] if rest else None)
+        if target is None:
+            return None
+        quadrant = {"front-left", "front-right", "back-left", "back-right"}
+        view = f"view = viewpoint({_objects(standing.label)}, {_objects(facing.label)})\n"
+        asked = re.search(r"\b(front|back|rear)[- ](left|right)\b|\b(behind|back|left|right)\b", q.text[target.end:])
+        sentence = q.text[max(q.text.rfind(c, 0, target.start) for c in ".!?;") + 1:]
+        if not q.options and re.match(r"\s*(is|are|was|would|will)\b", sentence) and " or " not in sentence and asked:
+            word = canonical(asked.group(0))
+            scheme = "quadrant" if word in quadrant else "left_right_back" if word == "back" else "left_right"
+            return (view + f"where = direction(view, {_objects(target.label)}, scheme={_string(scheme)})\n"
+                    f"answer equals(where, {_string(word)})")
+        if words & quadrant or q.has(r"\b(front|back|rear)[- ](left|right)\b|\bquadrant"):
+            scheme = "quadrant"
+        elif "back" in words or q.has(r"\b(back|behind)\b"):
+            scheme = "left_right_back"
+        else:
+            scheme = "left_right"
+        return view + f"answer direction(view, {_objects(target.label)}, scheme={_string(scheme)})"
+
+    def _appearance(self, q: _Question) -> str | None:
+        if not q.has(r"\b(appear|appears|appearance|appeared|first seen|seen first|shows? up|showed up)\b"):
+            return None
+        labels = _unique(m.label for m in q.mentions) or q.option_labels() or []
+        if len(labels) < 2:
+            return None
+        return f"answer appearance_order({_objects_list(labels)})"
+
+    def _relative_distance(self, q: _Question) -> str | None:
+        match = re.search(r"\b(closest|nearest|closer|nearer|farthest|furthest|farther|further)\b", q.text)
+        if not match:
+            return None
+        target = q.mention_after(_TARGET_OF_DISTANCE)
+        candidates = q.option_labels()
+        if candidates is None:
+            in_brackets = re.search(r"\(([^)]*)\)", q.text)
+            inside = [m for m in q.mentions if in_brackets and in_brackets.start() < m.start < in_brackets.end()]
+            pool = inside if len(inside) >= 2 else q.mentions
+            candidates = [m.label for m in pool if m is not target]
+        if target is None:
+            rest = [m for m in q.mentions if m.label not in candidates]
+            target = rest[-1] if rest else None
+        if target is None:
+            return None
+        candidates = [c for c in _unique(candidates) if c != target.label]
+        if not candidates:
+            return None
+        far = match.group(1) in ("farthest", "furthest", "farther", "further")
+        if re.match(r"\s*(is|are|was|does|do)\b", q.text) and " than " in q.text and len(candidates) >= 2:
+            a, b = candidates[:2]
+            relation = ">" if far else "<"
+            return (f"d1 = distance({_objects(a)}, {_objects(target.label)})\n"
+                    f"d2 = distance({_objects(b)}, {_objects(target.label)})\n"
+                    f"answer compare(d1, {_string(relation)}, d2)")
+        return f"answer {'farthest' if far else 'nearest'}({_objects_list(candidates)}, {_objects(target.label)})"
+
+    def _count(self, q: _Question) -> str | None:
+        match = re.search(r"\b(how many|number of|count|quantity of|total of)\s+(?:the\s+)?([a-z][a-z ]*)", q.text)
+        if not match or requested_unit(q.text):
+            return None
+        after = [m for m in q.mentions if m.start >= match.start(2)]
+        if after:
+            label = after[0].label
+        else:  # an object the scene lacks: name it anyway, and the checker lists what exists
+            noun = re.split(r"\b(are|is|in|of|there|do|does|can|on|at|that|which)\b", match.group(2))[0].strip()
+            if not noun:
+                return None
+            label = q.vocabulary.resolve(noun) or singular(noun)
+        return f"answer count({_objects(label)})"
+
+    def _room_area(self, q: _Question) -> str | None:
+        room = r"(room|rooms|space|apartment|house|flat|floor|area)"
+        sized = r"(size|area|big|large|square|footprint|spacious|dimensions?)"
+        explicit = q.has(rf"\b{sized}\b[^.?]{{0,25}}\b(this|the|whole|entire|combined)\s+{room}\b|\b{room}\s+(size|area)\b|"
+                         rf"\bfloor area\b|\bhow (big|large|spacious) is (the|this) (room|space|apartment)\b")
+        implicit = not q.mentions and q.has(rf"\b{sized}\b") and q.has(rf"\b{room}\b")
+        if not (explicit or implicit):
+            return None
+        unit = requested_unit(q.text) or "m2"
+        if unit not in ("m2", "cm2", "ft2"):
+            unit = "m2"
+        return f"answer to(room_area(), {_string(unit)})"
+
+    def _distance(self, q: _Question) -> str | None:
+        if not q.has(r"\b(distance|how far|far apart|how close|apart|separat\w*|gap|between)\b") or len(q.mentions) < 2:
+            return None
+        first = q.mentions[0]
+        second = next((m for m in q.mentions[1:] if m.label != first.label), q.mentions[1])
+        unit = requested_unit(q.text) or "m"
+        return f"answer to(distance({_objects(first.label)}, {_objects(second.label)}), {_string(unit)})"
+
+    @staticmethod
+    def _dimension(q: _Question) -> str:
+        if q.has(r"\b(longest|largest|biggest|greatest|maximum|max|overall)\b|\bsize\b|\bhow (big|large)\b|\bbigger|larger|smaller"):
+            return "longest"
+        if q.has(r"\b(tall|taller|tallest|height|high|higher|shorter|shortest)\b"):
+            return "height"
+        if q.has(r"\b(wide|wider|widest|width|narrow\w*)\b"):
+            return "width"
+        if q.has(r"\b(long|longer|length)\b"):
+            return "length"
+        return "longest"
+
+    def _size_comparison(self, q: _Question) -> str | None:
+        match = re.search(r"\b(bigger|larger|biggest|largest|taller|tallest|longer|longest|wider|widest|"
+                          r"smaller|smallest|shorter|shortest|narrower|narrowest)\b", q.text)
+        labels = q.option_labels() or _unique(m.label for m in q.mentions)
+        if not match or len(labels) < 2 or q.has(r"\bdimension\b"):
+            return None
+        dimension = self._dimension(q)
+        small = match.group(1).startswith(("small", "short", "narrow"))
+        if re.match(r"\s*(is|are|was)\b", q.text) and " than " in q.text:
+            relation = "<" if small else ">"
+            return (f"answer compare(size({_objects(labels[0])}, dimension={_string(dimension)}), {_string(relation)}, "
+                    f"size({_objects(labels[1])}, dimension={_string(dimension)}))")
+        chooser = "smallest" if small else "largest"
+        return f"answer {chooser}({_objects_list(labels)}, dimension={_string(dimension)})"
+
+    def _size(self, q: _Question) -> str | None:
+        if not q.mentions or not q.has(r"\b(size|dimension|dimensions|big|large|tall|high|height|long|length|wide|width|measure|measures)\b"):
+            return None
+        dimension = self._dimension(q)
+        unit = requested_unit(q.text) or "cm"
+        if unit not in ("m", "cm", "mm", "ft", "in"):
+            unit = "cm"
+        return f"answer to(size({_objects(q.mentions[0].label)}, dimension={_string(dimension)}), {_string(unit)})"

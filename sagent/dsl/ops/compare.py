@@ -1,0 +1,147 @@
+"""Choosing among objects and comparing quantities."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sagent.dsl.context import ExecContext
+from sagent.dsl.errors import OpError
+from sagent.dsl.ops.measure import SizeDimension, distance, size
+from sagent.dsl.registry import op
+from sagent.dsl.types import Bool, Objects, Quantity, Value
+
+
+def _distances(ctx: ExecContext, candidates: list[Objects], target: Objects) -> list[float]:
+    if not candidates:
+        raise OpError("the candidate list is empty")
+    return [distance(ctx, c, target).value for c in candidates]
+
+
+@op
+def nearest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Objects:
+    """The candidate whose closest point is nearest to the target.
+
+    Args:
+        candidates: the objects to choose from.
+        target: the object distances are measured to.
+
+    Examples:
+        answer nearest([objects("lamp"), objects("door")], objects("sofa"))
+    """
+    values = _distances(ctx, candidates, target)
+    return candidates[values.index(min(values))]
+
+
+@op
+def farthest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Objects:
+    """The candidate whose closest point is farthest from the target.
+
+    Args:
+        candidates: the objects to choose from.
+        target: the object distances are measured to.
+
+    Examples:
+        answer farthest([objects("lamp"), objects("door")], objects("sofa"))
+    """
+    values = _distances(ctx, candidates, target)
+    return candidates[values.index(max(values))]
+
+
+@op
+def largest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimension = "longest") -> Objects:
+    """The candidate with the greatest size along a dimension.
+
+    Args:
+        candidates: single objects to compare.
+        dimension: which dimension to compare (see size).
+
+    Examples:
+        answer largest([objects("bed"), objects("sofa")])
+    """
+    if not candidates:
+        raise OpError("the candidate list is empty")
+    values = [size(ctx, c, dimension).value for c in candidates]
+    return candidates[values.index(max(values))]
+
+
+@op
+def smallest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimension = "longest") -> Objects:
+    """The candidate with the least size along a dimension.
+
+    Args:
+        candidates: single objects to compare.
+        dimension: which dimension to compare (see size).
+
+    Examples:
+        answer smallest([objects("bed"), objects("sofa")], dimension="height")
+    """
+    if not candidates:
+        raise OpError("the candidate list is empty")
+    values = [size(ctx, c, dimension).value for c in candidates]
+    return candidates[values.index(min(values))]
+
+
+Comparison = Literal["<", "<=", ">", ">=", "=="]
+
+
+def _same_dimension(args: dict) -> object:
+    a, b = args["a"].type, args["b"].type
+    if Quantity not in (a, b) and a is not b:
+        raise OpError(f"cannot compare {a.__name__.lower()} with {b.__name__.lower()}")
+    return Bool
+
+
+@op(result_type=_same_dimension)
+def compare(ctx: ExecContext, a: Quantity, relation: Comparison, b: Quantity) -> Bool:
+    """Compare two quantities of the same dimension (units are converted first).
+
+    Args:
+        a: the left quantity.
+        relation: one of "<", "<=", ">", ">=", "==" (== allows a 0.1 % difference).
+        b: the right quantity.
+
+    Examples:
+        answer compare(size(objects("bed")), ">", 2m)
+    """
+    try:
+        right = b.to(a.unit).value
+    except ValueError as exc:
+        raise OpError(f"cannot compare: {exc}") from None
+    left = a.value
+    tolerance = 1e-3 * max(abs(left), abs(right))
+    result = {
+        "<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+        "==": abs(left - right) <= tolerance,
+    }[relation]
+    return Bool(result)
+
+
+def _comparable(value) -> object:
+    if isinstance(value, Quantity):
+        return value
+    for attribute in ("value", "label", "values"):
+        if hasattr(value, attribute):
+            return getattr(value, attribute)
+    return value
+
+
+@op
+def equals(ctx: ExecContext, a: Value, b: Value) -> Bool:
+    """Whether two values are the same: a direction and a word, two labels, two counts, or two
+    quantities of one dimension (within 0.1 %).
+
+    Args:
+        a: the first value.
+        b: the second value.
+
+    Examples:
+        answer equals(direction(viewpoint(objects("bed"), objects("tv")), objects("door"), scheme="left_right_back"), "back")
+    """
+    left, right = _comparable(a), _comparable(b)
+    if isinstance(left, Quantity) and isinstance(right, Quantity):
+        return compare(ctx, left, "==", right)
+    if isinstance(left, Quantity) or isinstance(right, Quantity):
+        raise OpError("cannot compare a quantity with something that is not one")
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        return Bool(float(left) == float(right))
+    return Bool(str(left).strip().lower() == str(right).strip().lower())

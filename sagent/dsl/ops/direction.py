@@ -1,0 +1,91 @@
+"""Viewpoints ("standing at A facing B") and the direction of an object from one."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from sagent.dsl.context import ExecContext
+from sagent.dsl.errors import OpError
+from sagent.dsl.ops.objects import single
+from sagent.dsl.registry import op
+from sagent.dsl.types import Angle, Direction, Objects, Viewpoint
+from sagent.tools.geometry import signed_floor_angle
+
+BACK_DEGREES = 135.0  # "to my back" means turning at least this far
+
+
+def _floor_direction(vector: np.ndarray, up: np.ndarray) -> np.ndarray:
+    flat = vector - (vector @ up) * up
+    norm = np.linalg.norm(flat)
+    if norm < 1e-9:
+        raise OpError("the facing direction is undefined: the two objects are at the same floor position")
+    return flat / norm
+
+
+@op
+def viewpoint(ctx: ExecContext, at: Objects, facing: Objects) -> Viewpoint:
+    """An observer standing at one object's centre, facing another's centre (floor plane).
+
+    Args:
+        at: where the observer stands.
+        facing: what the observer faces.
+
+    Examples:
+        me = viewpoint(objects("door"), objects("tv")); answer direction(me, objects("sofa"))
+    """
+    here = single(at, "viewpoint 'at'").box.center_array
+    there = single(facing, "viewpoint 'facing'").box.center_array
+    forward = _floor_direction(there - here, ctx.scene.up)
+    return Viewpoint(position=here, facing=forward, description=f"at the {at.label} facing the {facing.label}")
+
+
+def _bearing(ctx: ExecContext, view: Viewpoint, target: Objects) -> float:
+    point = single(target, "direction").box.center_array
+    try:
+        return signed_floor_angle(view.facing, point - view.position, ctx.scene.up)
+    except ValueError as exc:
+        raise OpError(f"the {target.label} is where the observer stands: {exc}") from None
+
+
+@op
+def bearing(ctx: ExecContext, view: Viewpoint, target: Objects) -> Angle:
+    """Signed angle in the floor plane from the observer's facing to the target; positive is left.
+
+    Args:
+        view: the observer.
+        target: the object to look at.
+
+    Examples:
+        answer bearing(viewpoint(objects("door"), objects("tv")), objects("sofa"))
+    """
+    return Angle(_bearing(ctx, view, target), "deg")
+
+
+Scheme = Literal["left_right", "left_right_back", "quadrant"]
+
+
+@op
+def direction(ctx: ExecContext, view: Viewpoint, target: Objects, scheme: Scheme = "left_right") -> Direction:
+    """Where the target is from the observer.
+
+    "left_right": left or right. "left_right_back": back when turning at least 135 degrees,
+    else left or right. "quadrant": front-left, front-right, back-left or back-right.
+
+    Args:
+        view: the observer.
+        target: the object to locate.
+        scheme: which set of answers to use.
+
+    Examples:
+        answer direction(viewpoint(objects("door"), objects("tv")), objects("sofa"))
+        answer direction(viewpoint(objects("door"), objects("tv")), objects("sofa"), scheme="quadrant")
+    """
+    angle = _bearing(ctx, view, target)
+    side = "left" if angle > 0 else "right"
+    if scheme == "left_right_back" and abs(angle) >= BACK_DEGREES:
+        return Direction("back")
+    if scheme == "quadrant":
+        return Direction(("front-" if abs(angle) < 90 else "back-") + side)
+    return Direction(side)

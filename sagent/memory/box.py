@@ -1,0 +1,78 @@
+"""Oriented 3D boxes: the shape every scene object carries."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+Vec3 = tuple[float, float, float]
+
+# Corner signs in box coordinates, and the 12 edges as index pairs into those corners.
+_CORNER_SIGNS = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], float)
+_EDGES = np.array(
+    [(i, j) for i in range(8) for j in range(i + 1, 8) if np.abs(_CORNER_SIGNS[i] - _CORNER_SIGNS[j]).sum() == 2]
+)
+
+
+class OrientedBox(BaseModel):
+    """A box in the world frame, metres.
+
+    `axes` rows are the box's unit axes (world frame); `extents` are the full side lengths
+    along those axes (not half-sizes).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    center: Vec3
+    axes: tuple[Vec3, Vec3, Vec3]
+    extents: Vec3
+
+    @field_validator("extents")
+    @classmethod
+    def _non_negative(cls, extents: Vec3) -> Vec3:
+        if any(not np.isfinite(e) or e < 0 for e in extents):
+            raise ValueError(f"box extents must be finite and non-negative, got {extents}")
+        return extents
+
+    @model_validator(mode="after")
+    def _orthonormal(self) -> "OrientedBox":
+        axes = np.asarray(self.axes, float)
+        if not np.allclose(axes @ axes.T, np.eye(3), atol=1e-3):
+            raise ValueError("box axes must be orthonormal rows")
+        return self
+
+    @classmethod
+    def axis_aligned(cls, center: Vec3, extents: Vec3) -> "OrientedBox":
+        return cls(center=center, axes=((1, 0, 0), (0, 1, 0), (0, 0, 1)), extents=extents)
+
+    @property
+    def center_array(self) -> np.ndarray:
+        """Float[3]."""
+        return np.asarray(self.center, float)
+
+    @property
+    def axes_array(self) -> np.ndarray:
+        """Float[3 3], rows are unit axes."""
+        return np.asarray(self.axes, float)
+
+    @property
+    def extents_array(self) -> np.ndarray:
+        """Float[3], full side lengths in metres."""
+        return np.asarray(self.extents, float)
+
+    def corners(self) -> np.ndarray:
+        """Float[8 3] corner points in the world frame."""
+        half = _CORNER_SIGNS * (self.extents_array / 2)
+        return self.center_array + half @ self.axes_array
+
+    def edges(self) -> np.ndarray:
+        """Float[12 2 3] edge segments in the world frame."""
+        return self.corners()[_EDGES]
+
+    def extent_along(self, direction: np.ndarray) -> float:
+        """Length of the box's projection onto a unit direction (e.g. height along `up`)."""
+        return float(np.abs(self.axes_array @ direction) @ self.extents_array)
+
+    def to_local(self, points: np.ndarray) -> np.ndarray:
+        """Float[N 3] world points expressed in box coordinates (centre origin, axes as basis)."""
+        return (np.atleast_2d(points) - self.center_array) @ self.axes_array.T

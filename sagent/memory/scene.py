@@ -1,0 +1,141 @@
+"""Scene memory: the objects, cameras and room that DSL programs query.
+
+Frames: world frame in metres with a known `up` axis; cameras are camera-to-world with
+OpenCV axes (x right, y down, z forward).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from sagent.memory.box import OrientedBox, Vec3
+
+Matrix3 = tuple[Vec3, Vec3, Vec3]
+Matrix4 = tuple[tuple[float, float, float, float], ...]
+
+
+class Observation(BaseModel):
+    """One 2D sighting of an object: the frame index and its pixel box [x1, y1, x2, y2]."""
+
+    model_config = ConfigDict(frozen=True)
+
+    frame: int
+    box: tuple[float, float, float, float]
+    score: float | None = None
+
+
+class SceneObject(BaseModel):
+    """One object instance in the world frame."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    label: str
+    box: OrientedBox
+    confidence: float = 1.0
+    observations: tuple[Observation, ...] = ()
+    first_seen: float | None = Field(default=None, description="seconds into the input")
+
+
+class Camera(BaseModel):
+    """A pinhole camera: K (3x3, pixels), camera-to-world (4x4, OpenCV axes), time in seconds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    K: Matrix3
+    cam_to_world: Matrix4
+    time: float = 0.0
+    width: int | None = None
+    height: int | None = None
+    image: str | None = None
+
+    @property
+    def position(self) -> np.ndarray:
+        """Float[3] camera centre, world frame."""
+        return np.asarray(self.cam_to_world, float)[:3, 3]
+
+    @property
+    def forward(self) -> np.ndarray:
+        """Float[3] viewing direction (camera +z), world frame."""
+        return np.asarray(self.cam_to_world, float)[:3, 2]
+
+
+class Room(BaseModel):
+    """The room: floor area in m², optional floor footprint polygon (floor-plane xy, metres)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    floor_area: float | None = None
+    footprint: tuple[tuple[float, float], ...] | None = None
+    center: Vec3 | None = None
+
+
+class SceneRecord(BaseModel):
+    """Everything in a scene memory except bulk arrays: the JSON part of the saved file."""
+
+    name: str
+    source: str = ""
+    up: Vec3 = (0.0, 0.0, 1.0)
+    objects: list[SceneObject] = []
+    cameras: list[Camera] = []
+    room: Room = Room()
+    stated_counts: dict[str, int] = Field(
+        default={}, description="instance counts the source states (annotations), which win over box counts")
+
+
+@dataclass
+class SceneMemory:
+    """A scene's objects, cameras and room, plus optional points.
+
+    `object_points` maps object id to Float[N 3] points of that object; `point_cloud` is the
+    fused Float[M 6] cloud (xyz metres, rgb 0-1) when one exists.
+    """
+
+    record: SceneRecord
+    object_points: dict[str, np.ndarray] = field(default_factory=dict)
+    point_cloud: np.ndarray | None = None
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def objects(self) -> list[SceneObject]:
+        return self.record.objects
+
+    @property
+    def cameras(self) -> list[Camera]:
+        return self.record.cameras
+
+    @property
+    def room(self) -> Room:
+        return self.record.room
+
+    @property
+    def up(self) -> np.ndarray:
+        """Float[3] unit up vector, world frame."""
+        up = np.asarray(self.record.up, float)
+        return up / np.linalg.norm(up)
+
+    def labels(self) -> list[str]:
+        """Distinct object labels, sorted."""
+        return sorted({o.label for o in self.objects})
+
+    def label_counts(self) -> dict[str, int]:
+        return {label: self.count(label) for label in self.labels()}
+
+    def count(self, label: str) -> int:
+        """Instances of `label`: the source's stated count when it gives one, else the boxes."""
+        return self.record.stated_counts.get(label, len(self.instances(label)))
+
+    def instances(self, label: str) -> list[SceneObject]:
+        return [o for o in self.objects if o.label == label]
+
+    def get(self, object_id: str) -> SceneObject:
+        for obj in self.objects:
+            if obj.id == object_id:
+                return obj
+        raise KeyError(f"no object with id {object_id!r}")
