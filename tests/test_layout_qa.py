@@ -53,11 +53,14 @@ REPHRASE = {
         lambda m: f"Count the {_plural(m[1])} in this room.",
         lambda m: f"What is the number of {_plural(m[1])} in the room?",
         lambda m: f"How many {_plural(m[1])} can you see here?",
+        lambda m: f"{m[1]}: how many are there in the room?",
+        lambda m: f"How many instances of {m[1]} are present?",
     ]),
     "object_abs_distance": (r"between the (.+) and the (.+) \(in meters\)\?", [
         lambda m: f"How far apart are the {m[1]} and the {m[2]}, in meters?",
         lambda m: f"What's the distance from the {m[1]} to the {m[2]} in metres?",
         lambda m: f"How far is the {m[2]} from the {m[1]} (meters)?",
+        lambda m: f"How close are the {m[1]} and the {m[2]} to each other, in meters?",
     ]),
     "object_size_estimation": (r"of the (.+), measured in centimeters\?", [
         lambda m: f"How long is the longest side of the {m[1]}, in centimeters?",
@@ -68,11 +71,13 @@ REPHRASE = {
         lambda m: "How many square meters is this room?",
         lambda m: "What is the floor area of this room in square meters?",
         lambda m: "How big is the room, in m2?",
+        lambda m: "How much floor area does the space have?",
     ]),
     "object_rel_distance": (r"which of these objects \((.+)\) is the closest to the (.+)\?", [
         lambda m: f"Which object is nearest to the {m[2]}?",
         lambda m: f"Of the {m[1]}, which one is closest to the {m[2]}?",
         lambda m: f"Which of these is closer to the {m[2]} than the others?",
+        lambda m: f"Which of these objects has the smallest distance to the {m[2]}?",
     ]),
     "object_rel_direction_easy": (r"standing by the (.+) and facing the (.+), is the (.+) to the left or the right of", [
         lambda m: f"If I stand next to the {m[1]} and look towards the {m[2]}, is the {m[3]} on my left or on my right?",

@@ -62,8 +62,8 @@ _FACING = r"\b(?:facing|face|faces|looking|look|looks|gazing|oriented|turned|hea
 _STANDING = (r"\b(?:standing|stand|stands|stood|sitting|sit|positioned|located|placed|am|are|be|being|i'm|you're|"
              r"begin|beginning|start|starting|starts|from)\s+(?:right\s+)?(?:by|at|next to|beside|near|close to|in front of|on)?\s*"
              r"(?:the\s+)?$")
-_TARGET_OF_DISTANCE = (r"\b(?:closest|nearest|closer|nearer|farthest|furthest|farther|further|close|near|far)\s+(?:away\s+)?"
-                       r"(?:to|from)?\s*(?:the\s+)?$")
+_TARGET_OF_DISTANCE = (r"\b(?:closest|nearest|closer|nearer|farthest|furthest|farther|further|close|near|far|distance)\s+"
+                       r"(?:away\s+)?(?:to|from)?\s*(?:the\s+)?$")
 
 
 @dataclass
@@ -181,7 +181,9 @@ class RulesPlanner:
         return f"answer appearance_order({_objects_list(labels)})"
 
     def _relative_distance(self, q: _Question) -> str | None:
-        match = re.search(r"\b(closest|nearest|closer|nearer|farthest|furthest|farther|further)\b", q.text)
+        near_words = r"closest|nearest|closer|nearer|(?:smallest|shortest|least|minimum|minimal|lowest) distance"
+        far_words = r"farthest|furthest|farther|further|(?:largest|greatest|longest|biggest|maximum|highest) distance"
+        match = re.search(rf"\b({near_words}|{far_words})\b", q.text)
         if not match:
             return None
         target = q.mention_after(_TARGET_OF_DISTANCE)
@@ -199,7 +201,7 @@ class RulesPlanner:
         candidates = [c for c in _unique(candidates) if c != target.label]
         if not candidates:
             return None
-        far = match.group(1) in ("farthest", "furthest", "farther", "further")
+        far = re.fullmatch(far_words, match.group(1)) is not None
         if re.match(r"\s*(is|are|was|does|do)\b", q.text) and " than " in q.text and len(candidates) >= 2:
             a, b = candidates[:2]
             relation = ">" if far else "<"
@@ -213,8 +215,11 @@ class RulesPlanner:
         if not match or requested_unit(q.text):
             return None
         after = [m for m in q.mentions if m.start >= match.start(2)]
+        before = [m for m in q.mentions if m.end <= match.start()]
         if after:
             label = after[0].label
+        elif before and re.match(r"(are|is|there|exist|do|can)\b", match.group(2)):  # "chairs: how many are there?"
+            label = before[-1].label
         else:  # an object the scene lacks: name it anyway, and the checker lists what exists
             noun = re.split(r"\b(are|is|in|of|there|do|does|can|on|at|that|which)\b", match.group(2))[0].strip()
             if not noun:

@@ -40,7 +40,7 @@ class _DropNewlinesInBrackets:
 def _lark() -> Lark:
     return Lark.open(
         "grammar.lark", rel_to=__file__, parser="lalr", propagate_positions=True,
-        maybe_placeholders=True, postlex=_DropNewlinesInBrackets(),
+        maybe_placeholders=True, postlex=_DropNewlinesInBrackets(), cache=True,
     )
 
 
