@@ -16,6 +16,7 @@ class Answer(BaseModel):
     value: Any
     unit: str | None = None
     choice: str | None = None  # option letter, for multiple choice
+    choice_text: str | None = None
     text: str
     program: str
     planner: str
@@ -24,8 +25,9 @@ class Answer(BaseModel):
     trace: list[dict] = []
 
     def summary(self) -> str:
-        shown = f"{self.choice}. {self.text}" if self.choice else self.text
-        return shown
+        if self.choice:
+            return f"{self.choice}. {self.choice_text}"
+        return self.text
 
 
 def plain_value(value) -> tuple[Any, str | None, str]:

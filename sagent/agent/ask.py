@@ -29,13 +29,14 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
     plan = planner.plan(question_text, scene, parsed)
     execution = run_program(plan.program, ExecContext(scene))
     value, unit, text = plain_value(execution.value)
-    choice = None
+    choice = choice_text = None
     if parsed:
         vocabulary = Vocabulary(scene.labels())
         picked = choose(value, parsed, vocabulary.resolve, turns=isinstance(execution.value, Turns))
-        choice = picked.letter if picked else None
+        if picked:
+            choice, choice_text = picked.letter, picked.text
     return Answer(
-        question=question, value=value, unit=unit, choice=choice, text=text, program=plan.program,
+        question=question, value=value, unit=unit, choice=choice, choice_text=choice_text, text=text, program=plan.program,
         planner=planner.name, scene=scene.name, objects=execution.objects_used,
         trace=[step.to_dict() for step in execution.trace],
     )

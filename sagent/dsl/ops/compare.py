@@ -11,10 +11,12 @@ from sagent.dsl.registry import op
 from sagent.dsl.types import Bool, Objects, Quantity, Value
 
 
-def _distances(ctx: ExecContext, candidates: list[Objects], target: Objects) -> list[float]:
+def _pick(candidates: list[Objects], measure, best) -> Objects:
+    """The candidate whose measure is `best` (min or max); an op error for an empty list."""
     if not candidates:
         raise OpError("the candidate list is empty")
-    return [distance(ctx, c, target).value for c in candidates]
+    values = [measure(c) for c in candidates]
+    return candidates[values.index(best(values))]
 
 
 @op
@@ -28,8 +30,7 @@ def nearest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Obj
     Examples:
         answer nearest([objects("lamp"), objects("door")], objects("sofa"))
     """
-    values = _distances(ctx, candidates, target)
-    return candidates[values.index(min(values))]
+    return _pick(candidates, lambda c: distance(ctx, c, target).value, min)
 
 
 @op
@@ -43,8 +44,7 @@ def farthest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Ob
     Examples:
         answer farthest([objects("lamp"), objects("door")], objects("sofa"))
     """
-    values = _distances(ctx, candidates, target)
-    return candidates[values.index(max(values))]
+    return _pick(candidates, lambda c: distance(ctx, c, target).value, max)
 
 
 @op
@@ -58,10 +58,7 @@ def largest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimensio
     Examples:
         answer largest([objects("bed"), objects("sofa")])
     """
-    if not candidates:
-        raise OpError("the candidate list is empty")
-    values = [size(ctx, c, dimension).value for c in candidates]
-    return candidates[values.index(max(values))]
+    return _pick(candidates, lambda c: size(ctx, c, dimension).value, max)
 
 
 @op
@@ -75,10 +72,7 @@ def smallest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimensi
     Examples:
         answer smallest([objects("bed"), objects("sofa")], dimension="height")
     """
-    if not candidates:
-        raise OpError("the candidate list is empty")
-    values = [size(ctx, c, dimension).value for c in candidates]
-    return candidates[values.index(min(values))]
+    return _pick(candidates, lambda c: size(ctx, c, dimension).value, min)
 
 
 Comparison = Literal["<", "<=", ">", ">=", "=="]
