@@ -1,4 +1,8 @@
-"""The `sagent` command line."""
+"""The `sagent` command line.
+
+Exit codes: 0 answered; 1 bad input or no answer (one line saying why); 2 `dsl check` found an
+invalid program; 3 the model provider could not be used.
+"""
 
 from __future__ import annotations
 
@@ -10,55 +14,76 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sagent.agent.answer import plain_value
 from sagent.agent.ask import ask
-from sagent.agent.evaluate import LayoutScenes, QuestionFileError, predict, read_questions, table_of, write_predictions
-from sagent.agent.rules_planner import PlanningError, RulesPlanner
-from sagent.dsl import DslError, check, op_reference, parse, run_program, ExecContext
+from sagent.agent.baseline import VlmBaseline
+from sagent.agent.evaluate import (LayoutScenes, QuestionFileError, predict, predict_baseline, read_questions,
+                                   table_of, write_predictions)
+from sagent.agent.llm_planner import RepairBudgetExhausted
+from sagent.agent.model import ModelError
+from sagent.agent.planners import PlannerConfigError, PlannerSettings, make_model, make_planner
+from sagent.agent.rules_planner import PlanningError
+from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
 from sagent.inputs import InputError, load_input
+from sagent.memory.agent_memory import AgentMemory
+from sagent.memory.cache import SceneCache, default_cache_dir
 from sagent.memory.layouts import LayoutError
 from sagent.memory.storage import SceneFileError
 
-USER_ERRORS = (InputError, LayoutError, SceneFileError, PlanningError, DslError, QuestionFileError)
+USER_ERRORS = (InputError, LayoutError, SceneFileError, PlanningError, QuestionFileError, PlannerConfigError,
+               RepairBudgetExhausted)
 
 
-def _planner(name: str):
-    # "auto" picks the LLM planner once a model is configured; until then it is the rules planner.
-    return RulesPlanner()
+def _settings(args) -> PlannerSettings:
+    return PlannerSettings(kind=args.planner, model=args.model, api_base=args.api_base, images=args.images,
+                           max_repairs=args.max_repairs, max_steps=args.max_steps, timeout=args.timeout)
 
 
-def _scene_from_args(args) -> object:
-    spec = args.layout or args.input
-    if spec is None:
-        raise InputError("no scene given: pass INPUT or --layout META.json:SCENE")
-    return load_input(spec)
+def _cache(args) -> SceneCache | None:
+    return None if args.no_cache else SceneCache(Path(args.cache_dir) / "scenes" if args.cache_dir else None)
+
+
+def _session(args) -> AgentMemory | None:
+    if not args.session:
+        return None
+    if args.session.endswith(".jsonl"):
+        return AgentMemory(args.session)
+    base = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+    return AgentMemory(base / "sessions" / f"{args.session}.jsonl")
+
+
+def _input_and_question(args) -> tuple[str, str]:
+    if len(args.words) == 1 and args.layout:
+        return args.layout, args.words[0]
+    if len(args.words) == 2 and not args.layout:
+        return args.words[0], args.words[1]
+    raise InputError('usage: sagent ask INPUT "question"   (or: sagent ask --layout META.json:SCENE "question")')
 
 
 def cmd_ask(args) -> int:
-    if len(args.words) == 1:
-        args.input, question = None, args.words[0]
-    elif len(args.words) == 2:
-        args.input, question = args.words
-    else:
-        raise InputError('usage: sagent ask [INPUT] "question"')
-    scene = _scene_from_args(args)
-    answer = ask(scene, question, _planner(args.planner), args.option or None)
+    spec, question = _input_and_question(args)
+    scene = load_input(spec, _cache(args))
+    answer = ask(scene, question, make_planner(_settings(args)), args.option or None, _session(args))
     if args.json:
         print(json.dumps(answer.model_dump(), indent=2))
-    else:
-        print(answer.summary())
-        if args.verbose:
-            print(f"\nprogram:\n{answer.program}\n\nobjects: {', '.join(answer.objects)}")
+        return 0
+    print(answer.summary())
+    if args.verbose:
+        print(f"\nprogram ({answer.planner}{', ' + answer.model if answer.model else ''}, "
+              f"{answer.attempts} attempt(s)):\n{answer.program}\n\nobjects: {', '.join(answer.objects)}")
     return 0
 
 
 def cmd_eval(args) -> int:
     questions = read_questions(args.questions)
     scenes = LayoutScenes(args.layouts)
-    planner = _planner(args.planner)
     started = time.perf_counter()
+    if args.baseline == "vlm":
+        stream = predict_baseline(questions, scenes, VlmBaseline(make_model(_settings(args))))
+    else:
+        stream = predict(questions, scenes, make_planner(_settings(args)))
     show_progress = not args.json and sys.stderr.isatty()
-    predictions = list(tqdm(predict(questions, scenes, planner), total=len(questions), desc="questions",
-                            disable=not show_progress, file=sys.stderr))
+    predictions = list(tqdm(stream, total=len(questions), desc="questions", disable=not show_progress, file=sys.stderr))
     seconds = time.perf_counter() - started
     if args.out:
         write_predictions(predictions, args.out)
@@ -73,29 +98,53 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def cmd_dsl_check(args) -> int:
-    path = Path(args.file)
+def cmd_inspect(args) -> int:
+    scene = load_input(args.input, _cache(args))
+    if args.bev:
+        from sagent.tools.render_bev import render_bev
+        from sagent.memory.storage import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.bev), render_bev(scene))
+    summary = {
+        "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
+        "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),
+        "bev": args.bev,
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"scene {scene.name} ({scene.record.source}); {len(scene.objects)} objects, {len(scene.cameras)} views")
+        if scene.room.floor_area is not None:
+            print(f"room floor area: {scene.room.floor_area:.2f} m2")
+        for label, count in scene.label_counts().items():
+            print(f"  {label}: {count}")
+        if args.bev:
+            print(f"bird's-eye view written to {args.bev}")
+    return 0
+
+
+def _program_file(name: str) -> str:
+    path = Path(name)
     if not path.is_file():
         raise InputError(f"program file not found: {path}")
-    source = path.read_text()
+    return path.read_text()
+
+
+def cmd_dsl_check(args) -> int:
+    source = _program_file(args.file)
     scene = load_input(args.layout) if args.layout else None
     try:
         check(parse(source), scene)
     except DslError as error:
         print(error.render())
         return 2
-    print(f"{path}: ok")
+    print(f"{args.file}: ok")
     return 0
 
 
 def cmd_dsl_run(args) -> int:
-    path = Path(args.file)
-    if not path.is_file():
-        raise InputError(f"program file not found: {path}")
-    execution = run_program(path.read_text(), ExecContext(load_input(args.layout)))
+    execution = run_program(_program_file(args.file), ExecContext(load_input(args.layout)))
     if args.json:
-        from sagent.agent.answer import plain_value
-
         value, unit, _ = plain_value(execution.value)
         print(json.dumps({"value": value, "unit": unit, "trace": [s.to_dict() for s in execution.trace]}, indent=2))
     else:
@@ -108,19 +157,35 @@ def cmd_dsl_reference(args) -> int:
     return 0
 
 
+def _planner_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--planner", choices=["auto", "llm", "rules"], default="auto",
+                         help="auto (default): the LLM planner when a model is configured, else the rules planner")
+    command.add_argument("--model", help="litellm model, e.g. openai/gpt-4o-mini, gemini/..., ollama/qwen2.5vl "
+                                         "(or SAGENT_MODEL); the key comes from the provider's usual variable")
+    command.add_argument("--api-base", help="the provider's base URL, e.g. http://127.0.0.1:8000/v1")
+    command.add_argument("--images", choices=["auto", "on", "off"], default="auto",
+                         help="send pictures (bird's-eye view, keyframes) to the model; auto asks litellm")
+    command.add_argument("--max-repairs", type=int, default=3, help="repairs allowed per question (default 3)")
+    command.add_argument("--max-steps", type=int, default=3, help="programs run before the answer (default 3)")
+    command.add_argument("--timeout", type=float, default=120.0, help="seconds per model call (default 120)")
+    command.add_argument("--cache-dir", help="where scene memories and sessions are kept (default ~/.cache/sagent)")
+    command.add_argument("--no-cache", action="store_true", help="rebuild the scene memory, don't cache it")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sagent", description="Answer spatial questions about real scenes.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     ask_cmd = commands.add_parser("ask", help="answer one question about a scene")
-    ask_cmd.add_argument("words", nargs="+", metavar="[INPUT] QUESTION",
-                         help="optional input (scene memory .npz or META.json:SCENE) and the question")
+    ask_cmd.add_argument("words", nargs="+", metavar="INPUT QUESTION",
+                         help="the input (scene memory .npz, META.json:SCENE) and the question")
     ask_cmd.add_argument("--layout", metavar="META.json:SCENE", help="a VSI-Bench meta_info layout and scene name")
     ask_cmd.add_argument("--option", action="append", metavar="'A. text'", help="a multiple-choice option (repeat)")
-    ask_cmd.add_argument("--planner", choices=["auto", "rules"], default="auto",
-                         help="auto: the LLM planner when a model is configured, else rules (default)")
-    ask_cmd.add_argument("--json", action="store_true", help="print answer, unit, program and trace as JSON")
+    ask_cmd.add_argument("--session", help="a session name (or a .jsonl path): steps are kept, later questions "
+                                           "can refer to earlier answers")
+    ask_cmd.add_argument("--json", action="store_true", help="print answer, unit, program, trace and evidence as JSON")
     ask_cmd.add_argument("-v", "--verbose", action="store_true", help="also print the program")
+    _planner_options(ask_cmd)
     ask_cmd.set_defaults(run=cmd_ask)
 
     eval_cmd = commands.add_parser("eval", help="answer a question set and print the VSI-Bench table")
@@ -128,9 +193,18 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd.add_argument("--layouts", action="append", required=True, metavar="META.json",
                           help="meta_info layout file(s) holding the scenes (repeat)")
     eval_cmd.add_argument("--out", metavar="PRED.jsonl", help="write one prediction a line here")
-    eval_cmd.add_argument("--planner", choices=["auto", "rules"], default="auto")
+    eval_cmd.add_argument("--baseline", choices=["vlm"], help="vlm: frames and question straight to --model")
     eval_cmd.add_argument("--json", action="store_true", help="print the table as JSON")
+    _planner_options(eval_cmd)
     eval_cmd.set_defaults(run=cmd_eval)
+
+    inspect_cmd = commands.add_parser("inspect", help="what a scene memory holds; pictures of it")
+    inspect_cmd.add_argument("input", help="scene memory .npz or META.json:SCENE")
+    inspect_cmd.add_argument("--bev", metavar="OUT.png", help="write a bird's-eye view here")
+    inspect_cmd.add_argument("--json", action="store_true")
+    inspect_cmd.add_argument("--cache-dir")
+    inspect_cmd.add_argument("--no-cache", action="store_true")
+    inspect_cmd.set_defaults(run=cmd_inspect)
 
     dsl_cmd = commands.add_parser("dsl", help="work with DSL programs")
     dsl_commands = dsl_cmd.add_subparsers(dest="dsl_command", required=True)
@@ -153,11 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DslError as error:
-        print(f"sagent: the program is invalid:\n{error.render()}", file=sys.stderr)
+        print(f"sagent: no answer: the program is invalid:\n{error.render()}", file=sys.stderr)
         return 1
     except USER_ERRORS as error:
         print(f"sagent: error: {error}", file=sys.stderr)
         return 1
+    except ModelError as error:
+        print(f"sagent: model error: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

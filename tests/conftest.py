@@ -30,6 +30,14 @@ def _block_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch, tmp_path_factory):
+    """Each test gets its own cache directory; nothing is written to the user's ~/.cache."""
+    monkeypatch.setenv("SAGENT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    monkeypatch.delenv("SAGENT_MODEL", raising=False)
+
+
 def require_shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"needs the shared data at {path} (present in CI beside the clone)")

@@ -18,11 +18,15 @@ class Answer(BaseModel):
     choice: str | None = None  # option letter, for multiple choice
     choice_text: str | None = None
     text: str
+    confidence: float = 1.0  # the least confident object the answer rests on
     program: str
     planner: str
+    model: str | None = None
     scene: str
-    objects: list[str] = []
+    objects: list[str] = []  # evidence: object ids the program used
+    frames: list[int] = []  # evidence: input frames those objects were seen in
     trace: list[dict] = []
+    attempts: int = 1  # programs written, repairs and steps included
 
     def summary(self) -> str:
         if self.choice:

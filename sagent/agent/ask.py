@@ -1,42 +1,77 @@
-"""One question against one scene memory: plan, check, run, and match the options."""
+"""One question against one scene memory: plan and run, match the options, record the step."""
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from sagent.agent.answer import Answer, plain_value
+from sagent.agent.model import ModelError
 from sagent.agent.options import Option, choose, parse_options, split_inline_options
-from sagent.agent.rules_planner import Plan
-from sagent.memory.vocabulary import Vocabulary
-from sagent.dsl import ExecContext, run_program
+from sagent.agent.solution import Solution
 from sagent.dsl.types import Turns
+from sagent.memory.agent_memory import AgentMemory, AttemptRecord, StepRecord
 from sagent.memory.scene import SceneMemory
+from sagent.memory.vocabulary import Vocabulary
 
 
 class Planner(Protocol):
     name: str
 
-    def plan(self, question: str, scene: SceneMemory, options: list[Option] | None = None) -> Plan: ...
+    def solve(self, question: str, scene: SceneMemory, options: list[Option] | None = None,
+              history: list[str] | None = None) -> Solution: ...
 
 
-def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] | None = None) -> Answer:
-    """Answer `question` about `scene`. Raises PlanningError or DslError when it cannot."""
+def _frames_and_confidence(scene: SceneMemory, object_ids: list[str]) -> tuple[list[int], float]:
+    objects = [scene.get(i) for i in object_ids]
+    frames = sorted({obs.frame for obj in objects for obs in obj.observations})
+    confidence = min((obj.confidence for obj in objects), default=1.0)
+    return frames, confidence
+
+
+def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] | None = None,
+        memory: AgentMemory | None = None) -> Answer:
+    """Answer `question` about `scene`.
+
+    Raises PlanningError, DslError or RepairBudgetExhausted when no answer can be given (recorded
+    in `memory` too), ModelError when the model itself cannot be used.
+    """
+    started = time.perf_counter()
     parsed = parse_options(options)
+    question_text = question
     if not parsed:
         question_text, parsed = split_inline_options(question)
-    else:
-        question_text = question
-    plan = planner.plan(question_text, scene, parsed)
-    execution = run_program(plan.program, ExecContext(scene))
-    value, unit, text = plain_value(execution.value)
+    record = StepRecord(question=question, options=[f"{o.letter}. {o.text}" for o in parsed], scene=scene.name,
+                        planner=planner.name)
+    try:
+        solution = planner.solve(question_text, scene, parsed, memory.history() if memory else [])
+    except Exception as error:
+        if memory is not None and not isinstance(error, ModelError):  # infrastructure is not the agent's step
+            record.error = f"{type(error).__name__}: {error}"
+            record.seconds = time.perf_counter() - started
+            memory.add(record)
+        raise
+    value, unit, text = plain_value(solution.execution.value)
     choice = choice_text = None
     if parsed:
-        vocabulary = Vocabulary(scene.labels())
-        picked = choose(value, parsed, vocabulary.resolve, turns=isinstance(execution.value, Turns))
+        picked = choose(value, parsed, Vocabulary(scene.labels()).resolve,
+                        turns=isinstance(solution.execution.value, Turns))
         if picked:
             choice, choice_text = picked.letter, picked.text
-    return Answer(
-        question=question, value=value, unit=unit, choice=choice, choice_text=choice_text, text=text, program=plan.program,
-        planner=planner.name, scene=scene.name, objects=execution.objects_used,
-        trace=[step.to_dict() for step in execution.trace],
+    frames, confidence = _frames_and_confidence(scene, solution.execution.objects_used)
+    answer = Answer(
+        question=question, value=value, unit=unit, choice=choice, choice_text=choice_text, text=text,
+        confidence=confidence, program=solution.program, planner=planner.name, model=solution.model,
+        scene=scene.name, objects=solution.execution.objects_used, frames=frames,
+        trace=[step.to_dict() for step in solution.execution.trace], attempts=len(solution.attempts),
     )
+    if memory is not None:
+        record = record.model_copy(update=dict(
+            model=solution.model, program=solution.program, value=value, unit=unit, text=text, choice=choice,
+            objects=answer.objects, trace=answer.trace, prompt_tokens=solution.prompt_tokens,
+            completion_tokens=solution.completion_tokens, seconds=time.perf_counter() - started,
+            attempts=[AttemptRecord(program=a.program, errors=[d.to_dict() for d in a.errors], result=a.result)
+                      for a in solution.attempts],
+        ))
+        memory.add(record)
+    return answer

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from sagent.agent.ask import Planner, ask
+from sagent.agent.baseline import VlmBaseline
+from sagent.agent.options import parse_options
+from sagent.agent.llm_planner import RepairBudgetExhausted
 from sagent.agent.rules_planner import PlanningError
 from sagent.agent.scoring import ScoreTable, score_one, score_table
 from sagent.dsl import DslError
@@ -87,12 +90,28 @@ def predict(questions: list[dict], scenes: LayoutScenes, planner: Planner) -> It
             answer = ask(scene, item["question"], planner, item.get("options"))
             program, value, unit = answer.program, answer.value, answer.unit
             prediction = answer.choice if item.get("options") else answer.value
-        except (PlanningError, DslError, KeyError) as exc:
+        except (PlanningError, DslError, RepairBudgetExhausted, KeyError) as exc:
             error = f"{type(exc).__name__}: {exc}"
         truth = item.get("ground_truth")
         score = score_one(prediction, truth) if truth is not None else None
         yield Prediction(str(item["id"]), item.get("question_type", "unknown"), prediction, truth, score, program,
                          value, unit, error, time.perf_counter() - started)
+
+
+def predict_baseline(questions: list[dict], scenes: LayoutScenes, baseline: VlmBaseline) -> Iterator[Prediction]:
+    """The VLM-only baseline over the same questions (no program, no scene memory in the prompt)."""
+    for item in questions:
+        started = time.perf_counter()
+        options = parse_options(item.get("options"))
+        error = prediction = None
+        try:
+            prediction, _ = baseline.predict(item["question"], scenes[item["scene_name"]], options)
+        except KeyError as exc:
+            error = f"KeyError: {exc}"
+        truth = item.get("ground_truth")
+        score = score_one(prediction, truth) if truth is not None else None
+        yield Prediction(str(item["id"]), item.get("question_type", "unknown"), prediction, truth, score, None,
+                         prediction, None, error, time.perf_counter() - started)
 
 
 def write_predictions(predictions: list[Prediction], path: str | Path) -> None:

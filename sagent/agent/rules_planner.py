@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from sagent.agent.options import Option, canonical
+from sagent.agent.solution import Attempt, Solution
+from sagent.dsl import ExecContext, run_program
 from sagent.memory.vocabulary import Mention, Vocabulary, normalize, singular
 from sagent.memory.scene import SceneMemory
 
@@ -106,6 +108,13 @@ class RulesPlanner:
     """Plans from cue words and the scene inventory; no model, fully offline."""
 
     name = "rules"
+
+    def solve(self, question: str, scene: SceneMemory, options: list[Option] | None = None,
+              history: list[str] | None = None) -> Solution:
+        """Plan, then run; a program the scene refuses (unknown label, ambiguity) raises DslError."""
+        plan = self.plan(question, scene, options)
+        execution = run_program(plan.program, ExecContext(scene))
+        return Solution(plan.program, execution, [Attempt(plan.program)])
 
     def plan(self, question: str, scene: SceneMemory, options: list[Option] | None = None) -> Plan:
         q = _Question(question, normalize(question), Vocabulary(scene.labels()), list(options or []))

@@ -1,0 +1,45 @@
+"""Choosing a planner from settings: `auto` is the LLM planner when a model is configured."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from sagent.agent.llm_planner import LLMPlanner
+from sagent.agent.model import LiteLLMModel
+from sagent.agent.rules_planner import RulesPlanner
+
+
+class PlannerConfigError(Exception):
+    """The planner settings don't fit together."""
+
+
+@dataclass
+class PlannerSettings:
+    kind: str = "auto"  # auto | llm | rules
+    model: str | None = None  # litellm model name; SAGENT_MODEL when unset
+    api_base: str | None = None
+    images: str = "auto"  # auto | on | off
+    max_repairs: int = 3
+    max_steps: int = 3
+    timeout: float = 120.0
+
+    def model_name(self) -> str | None:
+        return self.model or os.environ.get("SAGENT_MODEL") or None
+
+
+def make_model(settings: PlannerSettings) -> LiteLLMModel:
+    name = settings.model_name()
+    if not name:
+        raise PlannerConfigError("no model configured: pass --model PROVIDER/MODEL (or set SAGENT_MODEL)")
+    images = {"on": True, "off": False}.get(settings.images)
+    return LiteLLMModel(name, api_base=settings.api_base or os.environ.get("SAGENT_API_BASE"),
+                        timeout=settings.timeout, images=images)
+
+
+def make_planner(settings: PlannerSettings):
+    if settings.kind == "rules" or (settings.kind == "auto" and not settings.model_name()):
+        return RulesPlanner()
+    if settings.kind not in ("auto", "llm"):
+        raise PlannerConfigError(f"unknown planner {settings.kind!r}; choose auto, llm or rules")
+    return LLMPlanner(make_model(settings), max_repairs=settings.max_repairs, max_steps=settings.max_steps)

@@ -1,0 +1,86 @@
+"""Agent memory: one typed record per question asked, persisted per session as JSONL.
+
+Scene memory is separate (see scene.py) and passed explicitly; this is what the agent did.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+log = logging.getLogger(__name__)
+
+
+class AttemptRecord(BaseModel):
+    """One program the planner wrote: its errors (empty if it ran) and what it returned."""
+
+    program: str
+    errors: list[dict] = []
+    result: str | None = None
+
+
+class StepRecord(BaseModel):
+    """A question and everything that went into its answer."""
+
+    question: str
+    options: list[str] = []
+    scene: str
+    planner: str
+    model: str | None = None
+    program: str | None = None
+    attempts: list[AttemptRecord] = []
+    value: Any = None
+    unit: str | None = None
+    text: str | None = None
+    choice: str | None = None
+    objects: list[str] = []
+    trace: list[dict] = []
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    created: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def to_message(self) -> str:
+        """One line for a later prompt: what was asked, what was answered, from which objects."""
+        if self.error:
+            return f"{self.question!r} -> no answer ({self.error.splitlines()[0]})"
+        shown = f"{self.choice}. {self.text}" if self.choice else self.text
+        objects = f" [objects: {', '.join(self.objects)}]" if self.objects else ""
+        return f"{self.question!r} -> {shown}{objects}"
+
+
+class AgentMemory:
+    """The records of one session, in order; appended to `path` (JSONL) when one is given."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path else None
+        self.records: list[StepRecord] = []
+        if self.path and self.path.exists():
+            for number, line in enumerate(self.path.read_text().splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    self.records.append(StepRecord.model_validate_json(line))
+                except (ValidationError, json.JSONDecodeError):
+                    # A torn last line (a crash mid-write) loses that record only, never the session.
+                    log.warning("%s:%d is not a step record; skipped", self.path, number)
+
+    def add(self, record: StepRecord) -> None:
+        self.records.append(record)
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            torn = self.path.exists() and self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n")
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(("\n" if torn else "") + record.model_dump_json() + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def history(self, limit: int = 8) -> list[str]:
+        return [record.to_message() for record in self.records[-limit:]]

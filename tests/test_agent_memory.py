@@ -1,0 +1,52 @@
+import json
+
+from sagent.agent import RulesPlanner, ask
+from sagent.cli import main
+from sagent.memory.agent_memory import AgentMemory, StepRecord
+from tests.conftest import EXAMPLE_LAYOUT
+
+SCENE = f"{EXAMPLE_LAYOUT}:living_room"
+
+
+def test_session_steps_persist_as_jsonl(tmp_path, living_room):
+    path = tmp_path / "session.jsonl"
+    memory = AgentMemory(path)
+    ask(living_room, "How many chairs are in this room?", RulesPlanner(), memory=memory)
+    ask(living_room, "Which is closer to the sofa, the lamp or the door?", RulesPlanner(), memory=memory)
+    reopened = AgentMemory(path)
+    assert [r.question for r in reopened.records] == ["How many chairs are in this room?",
+                                                      "Which is closer to the sofa, the lamp or the door?"]
+    first = reopened.records[0]
+    assert first.program == 'answer count(objects("chair"))' and first.value == 2 and first.planner == "rules"
+    assert [step["op"] for step in first.trace] == ["objects", "count"]
+    assert first.attempts[0].errors == [] and first.seconds > 0
+    assert reopened.history()[1] == ("'Which is closer to the sofa, the lamp or the door?' -> lamp "
+                                     "[objects: lamp_0, door_0, sofa_0]")
+
+
+def test_failed_questions_are_recorded_with_their_error(tmp_path, living_room):
+    memory = AgentMemory(tmp_path / "s.jsonl")
+    try:
+        ask(living_room, "How many pianos are there?", RulesPlanner(), memory=memory)
+    except Exception:
+        pass
+    (record,) = AgentMemory(tmp_path / "s.jsonl").records
+    assert record.error.startswith("DslError") and "unknown label 'piano'" in record.error
+
+
+def test_a_torn_last_line_loses_only_that_record(tmp_path):
+    path = tmp_path / "s.jsonl"
+    good = StepRecord(question="q", scene="s", planner="rules", text="1")
+    path.write_text(good.model_dump_json() + "\n" + '{"question": "tor')
+    memory = AgentMemory(path)
+    assert [r.question for r in memory.records] == ["q"]
+    memory.add(StepRecord(question="q2", scene="s", planner="rules"))
+    assert [r.question for r in AgentMemory(path).records] == ["q", "q2"]
+
+
+def test_cli_session(tmp_path, capsys):
+    session = tmp_path / "robot.jsonl"
+    assert main(["ask", "--layout", SCENE, "--session", str(session), "How many chairs are there?"]) == 0
+    assert main(["ask", "--layout", SCENE, "--session", str(session), "How tall is the lamp?"]) == 0
+    lines = [json.loads(line) for line in session.read_text().splitlines()]
+    assert [line["value"] for line in lines] == [2, 160.0]

@@ -1,0 +1,134 @@
+"""The LLM planner against a scripted model: repair, multi-step, budgets, prompts."""
+
+import json
+
+import pytest
+
+from sagent.agent import ask
+from sagent.agent.llm_planner import LLMPlanner, RepairBudgetExhausted, extract_step
+from sagent.agent.prompts import few_shot_examples, system_prompt
+from sagent.dsl import REGISTRY, check, parse
+from sagent.memory.agent_memory import AgentMemory
+from tests.fakes import ScriptedModel, step
+from tests.scenes import make_scene
+
+SCENE = make_scene([
+    ("sofa", (2.5, 0.5, 0.42), (2.1, 0.9, 0.84)),
+    ("lamp", (0.35, 0.4, 0.8), (0.4, 0.4, 1.6)),
+    ("door", (4.95, 3.2, 1.02), (0.9, 0.05, 2.04), 90),
+    ("chair", (0.9, 2.2, 0.45), (0.55, 0.55, 0.9)),
+    ("chair", (4.1, 1.9, 0.45), (0.55, 0.55, 0.9)),
+], floor_area=20.0)
+
+
+def planner(*replies, **kwargs):
+    return LLMPlanner(ScriptedModel(list(replies), **{k: v for k, v in kwargs.items() if k == "images"}),
+                      **{k: v for k, v in kwargs.items() if k != "images"})
+
+
+def last_user_text(model: ScriptedModel, call: int) -> str:
+    content = model.calls[call][-1]["content"]
+    return content if isinstance(content, str) else content[0]["text"]
+
+
+def test_bad_program_then_repaired():
+    p = planner("answer distance(objects(\"sofa\"), objects(\"lamp\")",  # unbalanced
+                step('answer distance(objects("sofa"), objects("lamp"))'))
+    answer = ask(SCENE, "How far is the lamp from the sofa?", p)
+    assert answer.value == pytest.approx(0.9) and answer.unit == "m"
+    assert answer.attempts == 2 and answer.planner == "llm" and answer.model == "scripted/fake"
+    repair = last_user_text(p.model, 1)
+    assert 'answer distance(objects("sofa"), objects("lamp")' in repair  # what the model sent
+    assert "syntax error" in repair and "^" in repair and "expected" in repair
+
+
+def test_unknown_label_then_the_right_one():
+    p = planner(step('answer count(objects("couch"))'), step('answer count(objects("sofa"))'))
+    answer = ask(SCENE, "How many couches are there?", p)
+    assert answer.value == 1
+    repair = last_user_text(p.model, 1)
+    assert "unknown label 'couch' (closest match: 'sofa')" in repair
+    assert "the scene has: chair, door, lamp, sofa" in repair
+
+
+def test_runtime_failure_goes_back_for_repair():
+    p = planner(step('answer size(objects("chair"))'),
+                step('answer largest([objects("chair")])'),  # still ambiguous
+                step('answer to(size(objects("sofa")), "cm")'))
+    answer = ask(SCENE, "How long is the sofa?", p)
+    assert answer.value == pytest.approx(210)
+    assert "needs one chair but the scene has 2" in last_user_text(p.model, 1)
+
+
+def test_multi_step_plan_sees_results_and_cites_all_evidence():
+    p = planner(step('answer count(objects("chair"))', final=False),
+                step('answer nearest([objects("lamp"), objects("door")], objects("sofa"))'))
+    answer = ask(SCENE, "Is there more than one chair, and which is closer to the sofa, the lamp or the door?", p)
+    assert answer.value == "lamp"
+    observation = last_user_text(p.model, 1)
+    assert "Result: 2" in observation and "count(things=chair [chair_0, chair_1]) -> 2" in observation
+    assert answer.objects == ["chair_0", "chair_1", "lamp_0", "door_0", "sofa_0"]
+    assert [s["op"] for s in answer.trace][:2] == ["objects", "count"]
+
+
+def test_step_limit_takes_the_last_result():
+    p = planner(step('answer count(objects("chair"))', final=False),
+                step('answer count(objects("lamp"))', final=False), max_steps=2)
+    assert ask(SCENE, "How many lamps?", p).value == 1
+
+
+def test_retry_budget_ends_in_a_typed_error():
+    p = planner(*[step('answer count(objects("piano"))')] * 3, max_repairs=2)
+    memory = AgentMemory()
+    with pytest.raises(RepairBudgetExhausted) as info:
+        ask(SCENE, "How many pianos?", p, memory=memory)
+    assert len(info.value.attempts) == 3 and "unknown label 'piano'" in str(info.value)
+    assert len(p.model.calls) == 3
+    assert memory.records[-1].error.startswith("RepairBudgetExhausted")
+
+
+def test_prompt_is_rendered_from_the_registry_and_the_scene():
+    p = planner(step('answer room_area()'))
+    ask(SCENE, "How big is the room?", p, options=["A. 10 m2", "B. 20 m2"])
+    system, user = p.model.calls[0][0]["content"], p.model.calls[0][1]["content"]
+    for op in REGISTRY.values():
+        assert op.signature() in system
+    assert "chair: 2, door: 1, lamp: 1, sofa: 1" in user
+    assert "Question: How big is the room?" in user and "B. 20 m2" in user
+
+
+def test_models_that_take_images_get_a_birds_eye_view():
+    p = planner(step('answer room_area()'), images=True)
+    ask(SCENE, "How big is the room?", p)
+    content = p.model.calls[0][1]["content"]
+    assert content[0]["type"] == "text" and "bird's-eye view" in content[0]["text"]
+    assert content[1]["type"] == "image_url" and content[1]["image_url"]["url"].startswith("data:image/png;base64,")
+
+
+def test_extract_step_accepts_json_fences_and_raw_text():
+    assert extract_step('{"program": "answer 1", "final": false}') == ("answer 1", False)
+    assert extract_step('Sure! {"program": "answer 2"} hope it helps') == ("answer 2", True)
+    assert extract_step("```sagent\nanswer 3\n```") == ("answer 3\n", True)
+    assert extract_step("answer 4") == ("answer 4", True)
+
+
+def test_few_shot_examples_check():
+    scene = make_scene([(label, (i, 0, 0.5), (0.5, 0.5, 1.0)) for i, label in enumerate(
+        ["chair", "sofa", "tv", "lamp", "door", "bed"])])
+    examples = few_shot_examples()
+    assert len(examples) >= 5
+    for example in examples:
+        check(parse(example["program"]), scene)
+        assert json.dumps(example["program"]) in system_prompt(3)
+
+
+def test_later_questions_see_earlier_answers():
+    memory = AgentMemory()
+    first = planner(step('answer nearest([objects("lamp"), objects("door")], objects("sofa"))'))
+    ask(SCENE, "Which is closer to the sofa, the lamp or the door?", first, memory=memory)
+    second = planner(step('answer to(size(objects("lamp"), dimension="height"), "cm")'))
+    answer = ask(SCENE, "How tall is the one you found before?", second, memory=memory)
+    assert answer.value == pytest.approx(160)
+    prompt = last_user_text(second.model, 0)
+    assert "Earlier in this session:" in prompt
+    assert "'Which is closer to the sofa, the lamp or the door?' -> lamp [objects: lamp_0, door_0, sofa_0]" in prompt
