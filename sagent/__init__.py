@@ -6,3 +6,12 @@ against a 3D scene memory (`sagent.memory`) measured by geometry tools (`sagent.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # `from sagent import Agent` without importing the agent stack for every `import sagent.x`.
+    if name == "Agent":
+        from sagent.agent.agent import Agent
+
+        return Agent
+    raise AttributeError(name)

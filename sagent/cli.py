@@ -29,14 +29,24 @@ from sagent.memory.agent_memory import AgentMemory
 from sagent.memory.cache import SceneCache, default_cache_dir
 from sagent.memory.layouts import LayoutError
 from sagent.memory.storage import SceneFileError
+from sagent.perception import PerceptionSettings
+from sagent.tools.frames import FramesError
+from sagent.tools.grounding import GroundingError
 
 USER_ERRORS = (InputError, LayoutError, SceneFileError, PlanningError, QuestionFileError, PlannerConfigError,
-               RepairBudgetExhausted)
+               RepairBudgetExhausted, FramesError, GroundingError)
 
 
 def _settings(args) -> PlannerSettings:
     return PlannerSettings(kind=args.planner, model=args.model, api_base=args.api_base, images=args.images,
                            max_repairs=args.max_repairs, max_steps=args.max_steps, timeout=args.timeout)
+
+
+def _perception(args) -> PerceptionSettings:
+    settings = _settings(args)
+    model = make_model(settings) if args.detector == "vlm" or (args.detector == "auto" and settings.model_name()) else None
+    return PerceptionSettings(detector=args.detector, detector_weights=args.detector_weights,
+                              confidence=args.confidence, model=model)
 
 
 def _cache(args) -> SceneCache | None:
@@ -62,7 +72,7 @@ def _input_and_question(args) -> tuple[str, str]:
 
 def cmd_ask(args) -> int:
     spec, question = _input_and_question(args)
-    scene = load_input(spec, _cache(args))
+    scene = load_input(spec, _cache(args), _perception(args), question)
     answer = ask(scene, question, make_planner(_settings(args)), args.option or None, _session(args))
     if args.json:
         print(json.dumps(answer.model_dump(), indent=2))
@@ -99,7 +109,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    scene = load_input(args.input, _cache(args))
+    scene = load_input(args.input, _cache(args), _perception(args))
     if args.bev:
         from sagent.tools.render_bev import render_bev
         from sagent.memory.storage import atomic_write_bytes
@@ -168,6 +178,15 @@ def _planner_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--max-repairs", type=int, default=3, help="repairs allowed per question (default 3)")
     command.add_argument("--max-steps", type=int, default=3, help="programs run before the answer (default 3)")
     command.add_argument("--timeout", type=float, default=120.0, help="seconds per model call (default 120)")
+    _input_options(command)
+
+
+def _input_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--detector", choices=["auto", "annotations", "ultralytics", "vlm"], default="auto",
+                         help="how objects are found in frames: the input's own detections, YOLO-World/YOLOE, or the "
+                              "model (auto: the first that can run)")
+    command.add_argument("--detector-weights", metavar="PATH", help="ultralytics weights (.pt; a .yaml = random weights)")
+    command.add_argument("--confidence", type=float, default=0.25, help="detector score threshold (default 0.25)")
     command.add_argument("--cache-dir", help="where scene memories and sessions are kept (default ~/.cache/sagent)")
     command.add_argument("--no-cache", action="store_true", help="rebuild the scene memory, don't cache it")
 
@@ -178,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask_cmd = commands.add_parser("ask", help="answer one question about a scene")
     ask_cmd.add_argument("words", nargs="+", metavar="INPUT QUESTION",
-                         help="the input (scene memory .npz, META.json:SCENE) and the question")
+                         help="the input (posed frames: frames.json or a Redwood/TUM/ScanNet folder; a scene memory "
+                              ".npz; a layout META.json:SCENE) and the question")
     ask_cmd.add_argument("--layout", metavar="META.json:SCENE", help="a VSI-Bench meta_info layout and scene name")
     ask_cmd.add_argument("--option", action="append", metavar="'A. text'", help="a multiple-choice option (repeat)")
     ask_cmd.add_argument("--session", help="a session name (or a .jsonl path): steps are kept, later questions "
@@ -199,11 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd.set_defaults(run=cmd_eval)
 
     inspect_cmd = commands.add_parser("inspect", help="what a scene memory holds; pictures of it")
-    inspect_cmd.add_argument("input", help="scene memory .npz or META.json:SCENE")
+    inspect_cmd.add_argument("input", help="posed frames, a scene memory .npz or META.json:SCENE")
     inspect_cmd.add_argument("--bev", metavar="OUT.png", help="write a bird's-eye view here")
     inspect_cmd.add_argument("--json", action="store_true")
-    inspect_cmd.add_argument("--cache-dir")
-    inspect_cmd.add_argument("--no-cache", action="store_true")
+    _planner_options(inspect_cmd)
     inspect_cmd.set_defaults(run=cmd_inspect)
 
     dsl_cmd = commands.add_parser("dsl", help="work with DSL programs")

@@ -1,4 +1,9 @@
-"""What the user points sagent at, turned into a scene memory (through the cache when asked)."""
+"""What the user points sagent at, turned into a scene memory (through the cache when asked).
+
+- a saved scene memory: `scene.npz`
+- a layout: `META.json` or `META.json:SCENE` (VSI-Bench meta_info)
+- posed RGB-D frames: a `frames.json` manifest, or a Redwood, TUM or ScanNet folder
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ from sagent.memory.cache import SceneCache, cache_key, content_digest
 from sagent.memory.layouts import LayoutError, load_layout
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import load_scene
+from sagent.perception import PerceptionSettings, detection_labels, make_grounder, scene_name
+from sagent.tools.readers import detect_layout, read_frames
+from sagent.tools.scene_builder import build_scene
 
 
 class InputError(Exception):
@@ -22,27 +30,40 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
     return spec, None
 
 
-def load_input(spec: str, cache: SceneCache | None = None) -> SceneMemory:
-    """A saved scene memory (`.npz`) or a layout (`META.json` or `META.json:SCENE`).
+def _cached(cache: SceneCache | None, digest_paths: list[Path], settings: dict, build) -> SceneMemory:
+    if cache is None:
+        return build()
+    memory, _ = cache.get_or_build(cache_key(content_digest(*digest_paths), settings), build)
+    return memory
 
-    With a cache, inputs that must be built are looked up by content hash and build settings.
-    """
-    path, scene = split_layout_spec(spec)
-    suffix = Path(path).suffix.lower()
-    if suffix == ".npz":
-        return load_scene(path)
-    if suffix == ".json":
-        if cache is None or not Path(path).is_file():
-            return load_layout(path, scene)
-        key = cache_key(content_digest(path), {"builder": "layout", "scene": scene})
-        memory, _ = cache.get_or_build(key, lambda: load_layout(path, scene))
-        return memory
-    if not Path(path).exists():
+
+def load_input(spec: str, cache: SceneCache | None = None, perception: PerceptionSettings | None = None,
+               question: str | None = None) -> SceneMemory:
+    """The scene memory for `spec`; frames are grounded, lifted and fused (cached by content and settings)."""
+    path_text, scene = split_layout_spec(spec)
+    path = Path(path_text)
+    if not path.exists():
         raise InputError(f"input not found: {path}")
-    raise InputError(
-        f"cannot read {path}: sagent reads scene memories (.npz) and layouts (META.json[:SCENE]); "
-        "video and frame inputs need the perception backends"
-    )
+    if path.suffix.lower() == ".npz":
+        return load_scene(path)
+    kind = detect_layout(path)
+    if kind is None and path.suffix.lower() == ".json":
+        return _cached(cache, [path], {"builder": "layout", "scene": scene}, lambda: load_layout(path, scene))
+    if kind is not None:
+        frames = read_frames(path)
+        perception = perception or PerceptionSettings()
+        grounder = make_grounder(perception, frames)
+        labels = detection_labels(question, grounder)
+        settings = {"builder": "frames", "reader": kind, **grounder.settings(), "labels": labels,
+                    **perception.build.to_dict()}
+        root = path if path.is_dir() else path.parent
+        return _cached(cache, [root], settings,
+                       lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path)))
+    if path.suffix.lower() in (".mp4", ".mov", ".avi", ".mkv", ".webm"):
+        raise InputError(f"{path} is a plain video: it needs a reconstruction backend (VGGT or COLMAP), which this "
+                         "version does not have yet; give posed RGB-D frames or a layout")
+    raise InputError(f"cannot read {path}: sagent reads scene memories (.npz), layouts (META.json[:SCENE]), "
+                     "posed-frames manifests (frames.json) and Redwood / TUM / ScanNet folders")
 
 
 __all__ = ["InputError", "LayoutError", "load_input", "split_layout_spec"]

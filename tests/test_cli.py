@@ -30,7 +30,7 @@ def test_ask_takes_the_layout_as_input_and_options(capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["ask", "--layout", "missing.json:x", "How many chairs?"], "layout file not found"),
+    (["ask", "--layout", "missing.json:x", "How many chairs?"], "input not found: missing.json"),
     (["ask", "--layout", f"{EXAMPLE_LAYOUT}:kitchen", "How many chairs?"], "scene 'kitchen' is not in"),
     (["ask", "--layout", SCENE, "How many pianos are there?"], "unknown label 'piano'"),
     (["ask", "--layout", SCENE, "What colour is the sky?"], "could not tell what is asked"),

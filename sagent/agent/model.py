@@ -87,7 +87,8 @@ class LiteLLMModel:
 
     def complete(self, messages: list[dict], response_schema: dict | None = None) -> ModelReply:
         litellm = _import_litellm()
-        kwargs: dict = {"model": self.name, "messages": messages, "timeout": self.timeout}
+        # max_retries=0: the retry policy is ours (below), not the client library's hidden one.
+        kwargs: dict = {"model": self.name, "messages": messages, "timeout": self.timeout, "max_retries": 0}
         if self.api_base:
             kwargs["api_base"] = self.api_base
         key = self.api_key

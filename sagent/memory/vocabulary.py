@@ -7,36 +7,55 @@ import re
 from dataclasses import dataclass
 
 # Each group names one kind of object; any word in a group may stand for a scene label in it.
-SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
-    {"sofa", "couch", "settee"},
-    {"tv", "television", "tv set", "telly"},
-    {"trash bin", "trash can", "garbage can", "garbage bin", "waste bin", "wastebasket", "rubbish bin", "dustbin", "bin"},
-    {"nightstand", "night stand", "bedside table", "night table"},
-    {"refrigerator", "fridge"},
-    {"computer mouse", "mouse"},
-    {"telephone", "phone"},
-    {"closet", "wardrobe"},
-    {"bookshelf", "bookcase", "book shelf"},
-    {"monitor", "computer monitor", "computer screen"},
-    {"washing machine", "washer"},
-    {"pillow", "cushion"},
-    {"plant", "potted plant", "houseplant"},
-    {"radiator", "heater"},
-    {"microwave", "microwave oven"},
-    {"stove", "cooktop"},
-    {"door", "doorway"},
-    {"bathtub", "tub", "bath"},
-    {"toilet", "wc"},
-    {"table lamp", "desk lamp"},
-    {"lamp", "light"},
-    {"ceiling light", "ceiling lamp"},
-    {"computer tower", "pc tower", "desktop computer"},
-    {"trash can", "trash bin"},
-    {"backpack", "rucksack"},
-    {"counter", "countertop", "kitchen counter"},
-    {"whiteboard", "white board"},
-    {"chair", "seat"},
-))
+# The first word is the canonical name detectors' labels are mapped to.
+_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("sofa", "couch", "settee"),
+    ("tv", "television", "tv set", "telly"),
+    ("trash bin", "trash can", "garbage can", "garbage bin", "waste bin", "wastebasket", "rubbish bin", "dustbin", "bin"),
+    ("nightstand", "night stand", "bedside table", "night table"),
+    ("refrigerator", "fridge"),
+    ("computer mouse", "mouse"),
+    ("telephone", "phone"),
+    ("closet", "wardrobe"),
+    ("bookshelf", "bookcase", "book shelf"),
+    ("monitor", "computer monitor", "computer screen"),
+    ("washing machine", "washer"),
+    ("pillow", "cushion"),
+    ("plant", "potted plant", "houseplant"),
+    ("radiator", "heater"),
+    ("microwave", "microwave oven"),
+    ("stove", "cooktop"),
+    ("door", "doorway"),
+    ("bathtub", "tub", "bath"),
+    ("toilet", "wc"),
+    ("table lamp", "desk lamp"),
+    ("lamp", "light"),
+    ("ceiling light", "ceiling lamp"),
+    ("computer tower", "pc tower", "desktop computer"),
+    ("backpack", "rucksack"),
+    ("counter", "countertop", "kitchen counter"),
+    ("whiteboard", "white board"),
+    ("chair", "seat"),
+    ("table", "dining table"),
+)
+SYNONYM_GROUPS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in _GROUPS)
+
+# What open-vocabulary detectors look for when a question names nothing they know: common indoor
+# objects (the VSI-Bench categories of ScanNet, ScanNet++ and ARKitScenes among them).
+INDOOR_OBJECTS: tuple[str, ...] = tuple(sorted({group[0] for group in _GROUPS} | {
+    "bed", "chair", "table", "desk", "door", "window", "sofa", "tv", "lamp", "toilet", "sink", "bathtub",
+    "cabinet", "shelf", "stool", "fireplace", "dishwasher", "oven", "stove", "kettle", "cup", "bowl",
+    "laptop", "keyboard", "monitor", "printer", "clock", "mirror", "towel", "pillow", "blanket", "basket",
+    "suitcase", "backpack", "shoes", "curtain", "piano", "guitar", "fan", "radiator", "plant", "box",
+    "nightstand", "bookshelf", "refrigerator", "microwave", "washing machine", "trash bin",
+}))
+_CANONICAL = {word: group[0] for group in _GROUPS for word in group}
+
+
+def canonical_label(label: str) -> str:
+    """A detector's or annotator's label in sagent's words: 'couch' -> 'sofa', 'night stand' -> 'nightstand'."""
+    name = normalize(label).strip()
+    return _CANONICAL.get(name, _CANONICAL.get(singular(name), name))
 
 _IRREGULAR_PLURALS = {"shelf": "shelves", "person": "people", "mouse": "mice", "knife": "knives", "foot": "feet"}
 
@@ -123,3 +142,8 @@ class Vocabulary:
             return max(found, key=lambda m: len(m.text)).label
         close = difflib.get_close_matches(phrase, list(self.aliases), n=1, cutoff=0.8)
         return self.aliases[close[0]] if close else None
+
+
+def labels_in(question: str, vocabulary: tuple[str, ...] = INDOOR_OBJECTS) -> list[str]:
+    """The objects a question names, in sagent's words (for open-vocabulary detection)."""
+    return sorted({m.label for m in Vocabulary(list(vocabulary)).mentions(normalize(question))})

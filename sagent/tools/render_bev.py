@@ -8,32 +8,13 @@ import io
 import numpy as np
 
 from sagent.memory.scene import SceneMemory
+from sagent.tools.boxfit import convex_hull
 from sagent.tools.geometry import floor_basis
 
 
 def _floor_xy(points: np.ndarray, up: np.ndarray) -> np.ndarray:
     x, y = floor_basis(up)
     return np.stack([points @ x, points @ y], axis=-1)
-
-
-def _hull(points: np.ndarray) -> np.ndarray:
-    """Convex hull of 2D points, counter-clockwise (monotone chain)."""
-    pts = sorted(map(tuple, np.round(points, 9)))
-    if len(pts) <= 2:
-        return np.asarray(pts)
-
-    def turn(o, a, b) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    def half(seq):
-        out: list = []
-        for p in seq:
-            while len(out) >= 2 and turn(out[-2], out[-1], p) <= 0:
-                out.pop()
-            out.append(p)
-        return out[:-1]
-
-    return np.asarray(half(pts) + half(pts[::-1]))
 
 
 def render_bev(scene: SceneMemory, size_px: int = 768, title: str | None = None,
@@ -51,7 +32,7 @@ def render_bev(scene: SceneMemory, size_px: int = 768, title: str | None = None,
     colours = {label: plt.get_cmap("tab20")(i % 20) for i, label in enumerate(labels)}
     extent_points = []
     for obj in scene.objects:
-        footprint = _hull(_floor_xy(obj.box.corners(), up))
+        footprint = convex_hull(_floor_xy(obj.box.corners(), up))
         extent_points.append(footprint)
         axes.add_patch(Polygon(footprint, closed=True, facecolor=(*colours[obj.label][:3], 0.35),
                                edgecolor=colours[obj.label], linewidth=1.2))

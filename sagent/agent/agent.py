@@ -1,0 +1,118 @@
+"""The Python API: an agent a robotics stack streams frames into and asks questions of.
+
+    agent = Agent(up=(0, 0, 1))
+    for frame in stream:
+        agent.observe(image=rgb, depth=depth_m, K=K, cam_to_world=pose, time=t,
+                      detections=[{"label": "chair", "box": [x1, y1, x2, y2], "score": 0.9}])
+    answer = agent.ask("How far is the chair from the door?")
+    agent.save("run1")   # scene memory, observations and session; Agent.load("run1") resumes
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from sagent.agent.answer import Answer
+from sagent.agent.ask import Planner, ask
+from sagent.agent.planners import PlannerSettings, make_planner
+from sagent.memory.agent_memory import AgentMemory
+from sagent.memory.scene import Camera, SceneMemory
+from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
+from sagent.tools.frames import Detection2D, frame_from_arrays
+from sagent.tools.grounding import AnnotationGrounder, Grounder
+from sagent.tools.lifting import Observation3D
+from sagent.tools.scene_builder import BuildSettings, SceneBuilder
+
+
+def _detection(item) -> Detection2D:
+    if isinstance(item, Detection2D):
+        return item
+    mask = item.get("mask")
+    return Detection2D(str(item["label"]), tuple(map(float, item["box"])), float(item.get("score", 1.0)),
+                       None if mask is None else np.asarray(mask, bool))
+
+
+class Agent:
+    def __init__(self, planner: Planner | str = "auto", model: str | None = None, api_base: str | None = None,
+                 grounder: Grounder | None = None, up=(0.0, 0.0, 1.0), labels: list[str] | None = None,
+                 scene: SceneMemory | None = None, session: str | Path | None = None,
+                 build: BuildSettings | None = None, name: str = "live"):
+        """`planner`: "auto" | "llm" | "rules" or a planner object. `grounder`: finds objects in frames
+        that come without detections (default: only the detections handed to `observe`). `up`: the
+        world's up axis (None: found from the floor). `scene`: start from a known scene memory."""
+        self.planner = make_planner(PlannerSettings(kind=planner, model=model, api_base=api_base)) \
+            if isinstance(planner, str) else planner
+        self.builder = SceneBuilder(grounder or AnnotationGrounder(), None if up is None else np.asarray(up, float),
+                                    labels, build, name, source="stream")
+        self.memory = AgentMemory(session)
+        self._scene = scene
+        self._stale = False
+
+    def observe(self, K, cam_to_world, time: float, image=None, depth=None, depth_scale: float = 1.0,
+                detections: list | None = None) -> int:
+        """Add one posed frame. `depth`: Float[H W] metres (or integers over `depth_scale`), 0 = missing;
+        `image`: UInt8[H W 3] RGB; `detections`: dicts with label, box [x1, y1, x2, y2], score, optional
+        Bool[H W] mask (None: the grounder looks). Returns how many objects were lifted from it."""
+        given = [_detection(d) for d in detections] if detections is not None else None
+        frame = frame_from_arrays(K, cam_to_world, time, image, depth, depth_scale, given)
+        lifted = self.builder.add(frame)
+        self._stale = True
+        return len(lifted)
+
+    @property
+    def scene(self) -> SceneMemory:
+        """The scene memory, rebuilt from the observations when frames arrived since it was last built."""
+        if self._stale or self._scene is None:
+            if not self.builder.cameras and self._scene is None:
+                raise ValueError("the agent has no scene yet: observe frames or pass scene=")
+            if self.builder.cameras:
+                self._scene = self.builder.build()
+            self._stale = False
+        return self._scene
+
+    def ask(self, question: str, options: list[str] | None = None) -> Answer:
+        return ask(self.scene, question, self.planner, options, self.memory)
+
+    def save(self, folder: str | Path) -> Path:
+        """Scene memory, the builder's observations and the session, so that `load` can go on observing."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        save_scene(self.scene, folder / "scene.npz")
+        observations = self.builder.observations
+        arrays = {f"points_{i}": o.points for i, o in enumerate(observations)}
+        arrays.update({f"central_{i}": o.central for i, o in enumerate(observations)})
+        arrays["cloud"] = self.builder.cloud.array()
+        meta = {"up": None if self.builder.up is None else self.builder.up.tolist(),
+                "cameras": [c.model_dump(mode="json") for c in self.builder.cameras],
+                "observations": [{"label": o.label, "frame": o.frame, "time": o.time, "score": o.score,
+                                  "box2d": list(o.box2d)} for o in observations]}
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        atomic_write_bytes(folder / "observations.npz", buffer.getvalue())
+        lines = "".join(r.model_dump_json() + "\n" for r in self.memory.records)
+        atomic_write_bytes(folder / "session.jsonl", lines.encode())
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, planner: Planner | str = "auto", grounder: Grounder | None = None,
+             **kwargs) -> "Agent":
+        folder = Path(folder)
+        scene = load_scene(folder / "scene.npz")
+        agent = cls(planner=planner, grounder=grounder, scene=scene, up=scene.record.up, name=scene.name, **kwargs)
+        agent.memory = AgentMemory(folder / "session.jsonl")
+        with open(folder / "observations.npz", "rb") as handle, np.load(handle) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            agent.builder.cameras = [Camera.model_validate(c) for c in meta["cameras"]]
+            agent.builder.observations = [
+                Observation3D(o["label"], o["frame"], o["time"], o["score"], tuple(o["box2d"]),
+                              np.array(data[f"points_{i}"]), np.array(data[f"central_{i}"]))
+                for i, o in enumerate(meta["observations"])]
+            cloud = np.array(data["cloud"])
+            if len(cloud):
+                agent.builder.cloud.add(cloud[:, :3], cloud[:, 3:])
+        return agent

@@ -1,0 +1,78 @@
+"""The floor: its plane and up axis when the input does not give them, and the room's floor area."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sagent.tools.geometry import floor_basis
+
+
+def floor_height(points: np.ndarray, up: np.ndarray, bin_size: float = 0.02) -> float:
+    """Height of the floor along `up`: the most populated height among the lowest 30 % of points."""
+    heights = points @ up
+    low = heights[heights <= np.quantile(heights, 0.3)]
+    bins = np.arange(low.min(), low.max() + 2 * bin_size, bin_size)
+    counts, edges = np.histogram(low, bins=bins)
+    peak = int(counts.argmax())
+    in_peak = low[(low >= edges[peak]) & (low < edges[peak + 1])]
+    return float(np.median(in_peak))
+
+
+def estimate_up(points: np.ndarray, camera_down: np.ndarray, iterations: int = 300, tolerance: float = 0.02,
+                seed: int = 0) -> tuple[np.ndarray, float]:
+    """(up, floor height) from a cloud with no known gravity: the largest plane within 30 degrees of
+    the cameras' mean up direction (cameras are held roughly upright), oriented towards them."""
+    rng = np.random.default_rng(seed)
+    camera_up = -camera_down / np.linalg.norm(camera_down)
+    sample = points[rng.choice(len(points), min(len(points), 20_000), replace=False)]
+    best, best_count = None, 0
+    for _ in range(iterations):
+        a, b, c = sample[rng.choice(len(sample), 3, replace=False)]
+        normal = np.cross(b - a, c - a)
+        norm = np.linalg.norm(normal)
+        if norm < 1e-9:
+            continue
+        normal /= norm
+        if normal @ camera_up < 0:
+            normal = -normal
+        if normal @ camera_up < np.cos(np.radians(30)):
+            continue
+        count = int((np.abs((sample - a) @ normal) < tolerance).sum())
+        # Among near-horizontal planes, prefer more support; the floor is the lowest large one.
+        if count > best_count * 1.1 or (count > 0.9 * best_count and best is not None and a @ normal < best[1]):
+            best, best_count = (normal, float(a @ normal)), max(count, best_count)
+    if best is None:
+        raise ValueError("no floor plane found: the cloud has no large surface facing the cameras' up")
+    normal, _ = best
+    inliers = sample[np.abs(sample @ normal - best[1]) < tolerance]
+    centred = inliers - inliers.mean(axis=0)
+    refined = np.linalg.svd(centred, full_matrices=False)[2][-1]
+    if refined @ normal < 0:
+        refined = -refined
+    return refined, float(np.median(inliers @ refined))
+
+
+def floor_area(points: np.ndarray, up: np.ndarray, cell: float = 0.1) -> tuple[float, list[tuple[float, float]]]:
+    """(area in m², footprint outline) of the floor plan: every point's floor cell, gaps closed and
+    holes (under furniture, unseen floor) filled."""
+    from scipy import ndimage
+
+    x, y = floor_basis(up)
+    flat = np.stack([points @ x, points @ y], axis=1)
+    low = flat.min(axis=0)
+    pad = 4  # room for the closing to dilate past the outermost points before it erodes back
+    index = np.floor((flat - low) / cell).astype(int) + pad
+    grid = np.zeros(index.max(axis=0) + pad + 1, bool)
+    grid[index[:, 0], index[:, 1]] = True
+    grid = ndimage.binary_closing(grid, structure=np.ones((3, 3)), iterations=2)
+    grid = ndimage.binary_fill_holes(grid)
+    cells = np.argwhere(grid)
+    if len(cells) == 0:
+        return 0.0, []
+    # Points on a wall fill the whole cell they fall in: count the outline's cells half.
+    boundary = grid & ~ndimage.binary_erosion(grid)
+    area = (grid.sum() - 0.5 * boundary.sum()) * cell * cell
+    from sagent.tools.boxfit import convex_hull
+
+    outline = convex_hull((cells - pad + 0.5) * cell + low)
+    return float(area), [tuple(map(float, p)) for p in outline]

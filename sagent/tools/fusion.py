@@ -1,0 +1,106 @@
+"""Fusing per-frame observations into object instances.
+
+Observations of one label whose boxes overlap are linked in a networkx graph; each connected
+component is one instance, whose box is fitted to the union of its points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from sagent.memory.box import OrientedBox
+from sagent.tools.boxfit import fit_gravity_box, overlap_ratio
+from sagent.tools.lifting import Observation3D, isolate_object
+from sagent.tools.pointcloud import voxel_downsample
+
+
+@dataclass
+class Instance:
+    label: str
+    box: OrientedBox
+    points: np.ndarray  # Float32[N 3], voxel-downsampled
+    observations: list[Observation3D]
+
+    @property
+    def first_seen(self) -> float:
+        return min(o.time for o in self.observations)
+
+    @property
+    def confidence(self) -> float:
+        """Mean detection score, discounted for objects seen in fewer than three frames."""
+        frames = len({o.frame for o in self.observations})
+        return float(np.mean([o.score for o in self.observations]) * min(1.0, frames / 3))
+
+
+def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None = None, overlap: float = 0.3,
+         voxel: float = 0.02) -> list[Instance]:
+    """Instances from observations: same label and overlapping boxes (intersection over the smaller
+    volume, boxes grown by 5 cm) link observations; components of that graph are instances."""
+    cleaned = [isolate_object(o.points, o.central, up, floor) for o in observations]
+    keep = [i for i, p in enumerate(cleaned) if len(p) >= 10]
+    observations, cleaned = [observations[i] for i in keep], [cleaned[i] for i in keep]
+    boxes = [fit_gravity_box(p, up, floor) for p in cleaned]
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(observations)))
+    by_label: dict[str, list[int]] = {}
+    for i, o in enumerate(observations):
+        by_label.setdefault(o.label, []).append(i)
+    for members in by_label.values():
+        centres = np.array([boxes[i].center_array for i in members])
+        radii = np.array([np.linalg.norm(boxes[i].extents_array) / 2 for i in members])
+        for a_pos, a in enumerate(members):
+            near = np.nonzero(np.linalg.norm(centres - centres[a_pos], axis=1) < radii + radii[a_pos] + 0.1)[0]
+            for b_pos in near[near > a_pos]:
+                b = members[b_pos]
+                if overlap_ratio(boxes[a], boxes[b], up) >= overlap:
+                    graph.add_edge(a, b)
+    instances = []
+    for component in nx.connected_components(graph):
+        members = sorted(component)
+        points, _ = voxel_downsample(np.concatenate([cleaned[i] for i in members]), voxel)
+        instances.append(Instance(observations[members[0]].label, fit_gravity_box(points, up, floor),
+                                  points.astype(np.float32), [observations[i] for i in members]))
+    return _drop_relabelled_surfaces(_merge_overlapping(instances, up, floor, overlap, voxel))
+
+
+def _merge_overlapping(instances: list[Instance], up, floor, overlap, voxel) -> list[Instance]:
+    """Second pass: instances of one label whose fused boxes still overlap are one object seen in parts."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(instances)))
+    for i, a in enumerate(instances):
+        for j in range(i + 1, len(instances)):
+            b = instances[j]
+            if a.label == b.label and overlap_ratio(a.box, b.box, up, grow=0.0) >= overlap:
+                graph.add_edge(i, j)
+    merged = []
+    for component in nx.connected_components(graph):
+        members = [instances[i] for i in sorted(component)]
+        if len(members) == 1:
+            merged.append(members[0])
+            continue
+        points, _ = voxel_downsample(np.concatenate([m.points for m in members]), voxel)
+        merged.append(Instance(members[0].label, fit_gravity_box(points, up, floor), points.astype(np.float32),
+                               [o for m in members for o in m.observations]))
+    return sorted(merged, key=lambda inst: (inst.first_seen, inst.label))
+
+
+def _drop_relabelled_surfaces(instances: list[Instance], radius: float = 0.03, share: float = 0.5) -> list[Instance]:
+    """Drop an instance whose points are mostly another, better-supported instance's surface: a box
+    around an occluded object lifts the occluder, which then wears the wrong label. (A pillow on a
+    bed keeps its own surface, so it stays.)"""
+    from scipy.spatial import cKDTree
+
+    support = [len({o.frame for o in inst.observations}) for inst in instances]
+    trees = [cKDTree(inst.points) for inst in instances]
+    keep = []
+    for i, inst in enumerate(instances):
+        covered = any(
+            support[j] > support[i] and (trees[j].query(inst.points, distance_upper_bound=radius)[0] < radius).mean() > share
+            for j in range(len(instances)) if j != i
+        )
+        if not covered:
+            keep.append(inst)
+    return keep

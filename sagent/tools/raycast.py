@@ -1,0 +1,91 @@
+"""An exact ray caster for rooms of oriented boxes: depth, instance ids and shaded colour per pixel.
+
+Used by the synthetic scene generator (ground truth by construction) and by tests that check
+projections. Camera-to-world poses use OpenCV axes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sagent.memory.box import OrientedBox
+
+
+def look_at(eye, target, up=(0.0, 0.0, 1.0)) -> np.ndarray:
+    """Float[4 4] camera-to-world for a camera at `eye` looking at `target` (OpenCV: y down)."""
+    eye, target, up = (np.asarray(v, float) for v in (eye, target, up))
+    forward = target - eye
+    forward /= np.linalg.norm(forward)
+    right = np.cross(forward, up)
+    right /= np.linalg.norm(right)
+    down = np.cross(forward, right)
+    pose = np.eye(4)
+    pose[:3, 0], pose[:3, 1], pose[:3, 2], pose[:3, 3] = right, down, forward, eye
+    return pose
+
+
+def intrinsics(width: int, height: int, fov_degrees: float = 70.0) -> np.ndarray:
+    f = (width / 2) / np.tan(np.radians(fov_degrees) / 2)
+    return np.array([[f, 0, (width - 1) / 2], [0, f, (height - 1) / 2], [0, 0, 1.0]])
+
+
+def pixel_rays(K: np.ndarray, cam_to_world: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Origin Float[3] and unit directions Float[H*W 3] (world), plus per-ray z scale for depth."""
+    u, v = np.meshgrid(np.arange(width), np.arange(height))
+    cam = np.stack([(u - K[0, 2]) / K[0, 0], (v - K[1, 2]) / K[1, 1], np.ones_like(u, float)], -1).reshape(-1, 3)
+    directions = cam @ cam_to_world[:3, :3].T  # unnormalised: z component of cam ray is 1
+    return cam_to_world[:3, 3], directions
+
+
+@dataclass
+class Render:
+    depth: np.ndarray  # Float32[H W] metres along the optical axis (z), 0 where nothing is hit
+    instance: np.ndarray  # Int32[H W]: box index, or -1 for the room shell
+    rgb: np.ndarray  # UInt8[H W 3]
+
+
+def render(boxes: list[OrientedBox], colours: np.ndarray, room_min, room_max, K: np.ndarray,
+           cam_to_world: np.ndarray, width: int, height: int) -> Render:
+    """Cast one ray per pixel against the boxes and the inside of the room's bounding box."""
+    origin, directions = pixel_rays(K, cam_to_world, width, height)
+    n = directions.shape[0]
+    best_t = np.full(n, np.inf)
+    best_id = np.full(n, -1, dtype=np.int32)
+    best_normal = np.zeros((n, 3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for index, box in enumerate(boxes):
+            axes = box.axes_array
+            o = (origin - box.center_array) @ axes.T
+            d = directions @ axes.T
+            half = box.extents_array / 2
+            t1, t2 = (-half - o) / d, (half - o) / d
+            near, far = np.minimum(t1, t2), np.maximum(t1, t2)
+            t_near, t_far = near.max(axis=1), far.min(axis=1)
+            hit = (t_far >= t_near) & (t_near > 1e-6) & (t_near < best_t)
+            if not hit.any():
+                continue
+            face = near[hit].argmax(axis=1)
+            sign = -np.sign(d[hit, face])
+            normals = np.zeros((hit.sum(), 3))
+            normals[np.arange(hit.sum()), face] = sign
+            best_t[hit], best_id[hit], best_normal[hit] = t_near[hit], index, normals @ axes
+        # The room shell: rays leave the room's box where the first wall, floor or ceiling is.
+        lo, hi = np.asarray(room_min, float), np.asarray(room_max, float)
+        t1, t2 = (lo - origin) / directions, (hi - origin) / directions
+        exits = np.maximum(t1, t2)
+        t_exit = exits.min(axis=1)
+        shell = t_exit < best_t
+        face = exits[shell].argmin(axis=1)
+        normals = np.zeros((shell.sum(), 3))
+        normals[np.arange(shell.sum()), face] = -np.sign(directions[shell, face])
+        best_t[shell], best_id[shell], best_normal[shell] = t_exit[shell], -1, normals
+    depth = np.where(np.isfinite(best_t), best_t, 0.0).astype(np.float32)  # z of the cam ray is 1: t is depth
+    light = np.array([0.3, -0.5, 0.8]) / np.linalg.norm([0.3, -0.5, 0.8])
+    shade = 0.55 + 0.45 * np.abs(best_normal @ light)
+    shell_colour = np.where(best_normal[:, 2:3] > 0.5, [[150, 120, 90]], np.where(best_normal[:, 2:3] < -0.5,
+                                                                                 [[235, 235, 235]], [[200, 200, 190]]))
+    base = np.where(best_id[:, None] >= 0, colours[np.maximum(best_id, 0)], shell_colour)
+    rgb = np.clip(base * shade[:, None], 0, 255).astype(np.uint8)
+    return Render(depth.reshape(height, width), best_id.reshape(height, width), rgb.reshape(height, width, 3))

@@ -1,0 +1,107 @@
+"""Posed frames to scene memory: ground, lift, fuse; cloud, floor and room on top.
+
+`SceneBuilder` takes frames one at a time (a robot streaming them), keeping only per-detection
+point samples and a voxel cloud, so memory stays bounded as frames grow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sagent.memory.scene import Camera, Observation, Room, SceneMemory, SceneObject, SceneRecord
+from sagent.tools.floor import estimate_up, floor_area, floor_height
+from sagent.tools.frames import Frame, FrameSet
+from sagent.tools.fusion import fuse
+from sagent.tools.grounding import Grounder
+from sagent.tools.lifting import Observation3D, backproject, lift
+from sagent.tools.pointcloud import VoxelCloud
+
+
+@dataclass
+class BuildSettings:
+    voxel: float = 0.05  # fused cloud resolution, metres
+    cloud_stride: int = 4  # every n-th pixel of each frame goes into the cloud
+    max_points_per_detection: int = 1500
+    overlap: float = 0.3  # observations overlapping this much (of the smaller box) are one object
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class SceneBuilder:
+    def __init__(self, grounder: Grounder, up: np.ndarray | None = None, labels: list[str] | None = None,
+                 settings: BuildSettings | None = None, name: str = "scene", source: str = ""):
+        self.grounder = grounder
+        self.up = None if up is None else np.asarray(up, float) / np.linalg.norm(up)
+        self.labels = labels
+        self.settings = settings or BuildSettings()
+        self.name, self.source = name, source
+        self.observations: list[Observation3D] = []
+        self.cameras: list[Camera] = []
+        self.cloud = VoxelCloud(self.settings.voxel)
+        self._rng = np.random.default_rng(0)
+
+    def add(self, frame: Frame) -> list[Observation3D]:
+        """Ground and lift one frame; its pixels are released afterwards."""
+        index = len(self.cameras)
+        depth = frame.depth
+        height, width = (depth.shape if depth is not None else (None, None))
+        self.cameras.append(Camera(K=tuple(map(tuple, frame.K)), cam_to_world=tuple(map(tuple, frame.cam_to_world)),
+                                   time=frame.time, width=width, height=height,
+                                   image=str(frame.image_path) if frame.image_path else None))
+        lifted = []
+        if depth is not None:
+            for detection in self.grounder.detect(frame, self.labels):
+                observation = lift(frame, index, detection, self.settings.max_points_per_detection, rng=self._rng)
+                if observation is not None:
+                    lifted.append(observation)
+            self._add_to_cloud(frame, depth)
+        self.observations.extend(lifted)
+        frame.release()
+        return lifted
+
+    def _add_to_cloud(self, frame: Frame, depth: np.ndarray) -> None:
+        s = self.settings.cloud_stride
+        rows, cols = np.nonzero(depth[::s, ::s] > 0)
+        rows, cols = rows * s, cols * s
+        points = backproject(depth, frame.K, frame.cam_to_world, rows, cols)
+        image = frame.image if (frame.image_path is not None or frame._image is not None) else None
+        colours = image[rows, cols] / 255.0 if image is not None and image.shape[:2] == depth.shape else None
+        self.cloud.add(points, colours)
+
+    def build(self) -> SceneMemory:
+        cloud = self.cloud.array()
+        up = self.up
+        if up is None:
+            if len(cloud) < 100:
+                raise ValueError("cannot find the floor: too few depth points and no `up` given")
+            down = np.mean([np.asarray(c.cam_to_world)[:3, 1] for c in self.cameras], axis=0)
+            up, floor = estimate_up(cloud[:, :3], down)
+        else:
+            floor = floor_height(cloud[:, :3], up) if len(cloud) else None
+        instances = fuse(self.observations, up, floor, self.settings.overlap) if self.observations else []
+        objects, points = [], {}
+        counters: dict[str, int] = {}
+        for instance in instances:
+            number = counters[instance.label] = counters.get(instance.label, -1) + 1
+            object_id = f"{instance.label.replace(' ', '_')}_{number}"
+            observations = tuple(Observation(frame=o.frame, box=o.box2d, score=o.score) for o in instance.observations)
+            objects.append(SceneObject(id=object_id, label=instance.label, box=instance.box,
+                                       confidence=instance.confidence, observations=observations,
+                                       first_seen=instance.first_seen))
+            points[object_id] = instance.points
+        area, outline = floor_area(cloud[:, :3], up) if len(cloud) else (None, None)
+        room = Room(floor_area=area, footprint=tuple(outline) if outline else None)
+        record = SceneRecord(name=self.name, source=self.source, up=tuple(map(float, up)), objects=objects,
+                             cameras=self.cameras, room=room)
+        return SceneMemory(record=record, object_points=points, point_cloud=cloud if len(cloud) else None)
+
+
+def build_scene(frames: FrameSet, grounder: Grounder, labels: list[str] | None = None,
+                settings: BuildSettings | None = None, name: str = "scene") -> SceneMemory:
+    builder = SceneBuilder(grounder, frames.up, labels, settings, name, frames.source)
+    for frame in frames.frames:
+        builder.add(frame)
+    return builder.build()
