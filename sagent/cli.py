@@ -242,7 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # `sagent ask INPUT --json "question"`: options may sit between INPUT and QUESTION.
+    if extra and getattr(args, "words", None) is not None and not any(e.startswith("-") for e in extra):
+        args.words += extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.run(args)
     except DslError as error:

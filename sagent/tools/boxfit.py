@@ -100,17 +100,28 @@ def footprint(box: OrientedBox, up: np.ndarray, grow: float = 0.0) -> np.ndarray
     return np.array([c - a * u - b * v, c + a * u - b * v, c + a * u + b * v, c - a * u + b * v])
 
 
-def overlap_ratio(a: OrientedBox, b: OrientedBox, up: np.ndarray, grow: float = 0.05) -> float:
-    """Intersection volume over the smaller volume, both boxes grown by `grow` (gravity-aligned boxes)."""
+def _intersection_volume(a: OrientedBox, b: OrientedBox, up: np.ndarray, grow: float) -> float:
     pa, pb = footprint(a, up, grow), footprint(b, up, grow)
     clipped = pa
     for i in range(4):
         if len(clipped) == 0:
             return 0.0
         clipped = _clip(clipped, pb[i], pb[(i + 1) % 4])
-    area = polygon_area(clipped)
     ha, hb = a.center_array @ up, b.center_array @ up
     ea, eb = a.extents[2] / 2 + grow, b.extents[2] / 2 + grow
-    vertical = max(0.0, min(ha + ea, hb + eb) - max(ha - ea, hb - eb))
-    volume = lambda box: (box.extents[0] + 2 * grow) * (box.extents[1] + 2 * grow) * (box.extents[2] + 2 * grow)
-    return area * vertical / min(volume(a), volume(b))
+    return polygon_area(clipped) * max(0.0, min(ha + ea, hb + eb) - max(ha - ea, hb - eb))
+
+
+def _volume(box: OrientedBox, grow: float = 0.0) -> float:
+    return float(np.prod(box.extents_array + 2 * grow))
+
+
+def overlap_ratio(a: OrientedBox, b: OrientedBox, up: np.ndarray, grow: float = 0.05) -> float:
+    """Intersection volume over the smaller volume, both boxes grown by `grow` (gravity-aligned boxes)."""
+    return _intersection_volume(a, b, up, grow) / min(_volume(a, grow), _volume(b, grow))
+
+
+def iou_3d(a: OrientedBox, b: OrientedBox, up: np.ndarray) -> float:
+    """Intersection over union of two gravity-aligned boxes."""
+    inter = _intersection_volume(a, b, up, 0.0)
+    return inter / (_volume(a) + _volume(b) - inter)

@@ -1,0 +1,213 @@
+"""Posed RGB-D frames to scene memory, measured against generated rooms with exact ground truth."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sagent import Agent
+from sagent.agent import RulesPlanner, ask
+from sagent.agent.evaluate import LayoutScenes, predict, table_of
+from sagent.cli import main
+from sagent.memory.box import OrientedBox
+from sagent.tools.frames import Detection2D, FramesError, frame_from_arrays, read_manifest
+from sagent.tools.grounding import AnnotationGrounder, GroundingError
+from sagent.tools.lifting import lift
+from sagent.tools.scene_builder import SceneBuilder, build_scene
+from sagent.tools.geometry import point_box_distance
+from tests.perception_metrics import errors
+from tests.synthetic_rooms import room
+from tests.test_layout_qa import generated_questions
+
+SEEDS = (1, 2)
+
+
+@pytest.fixture(scope="module")
+def built():
+    scenes = {}
+    for seed in SEEDS:
+        folder = room(seed)
+        scenes[seed] = (folder, build_scene(read_manifest(folder / "frames.json"), AnnotationGrounder(),
+                                            name=f"synthetic_{seed}"))
+    return scenes
+
+
+def test_counts_are_exact_with_clean_annotations(built):
+    for seed, (folder, scene) in built.items():
+        layout = json.loads((folder / "layout.json").read_text())[f"synthetic_{seed}"]
+        assert scene.label_counts() == layout["object_counts"], seed
+
+
+def test_centres_and_sizes_match_ground_truth(built):
+    for seed, (folder, scene) in built.items():
+        result = errors(scene, folder / "ground_truth.json")
+        assert result["centre_median_m"] < 0.03, (seed, result)
+        assert result["longest_median_rel"] < 0.05, (seed, result)
+
+
+def test_room_area_from_the_footprint(built):
+    for seed, (folder, scene) in built.items():
+        width, length = json.loads((folder / "ground_truth.json").read_text())["room"]
+        assert scene.room.floor_area == pytest.approx(width * length, rel=0.05)
+
+
+def test_layout_qa_from_frames_is_close_to_ground_truth(built):
+    for seed, (folder, scene) in built.items():
+        questions = generated_questions(folder / "layout.json", per_scene=30, seed=seed)
+        truth_table = table_of(list(predict(questions, LayoutScenes([folder / "layout.json"]), RulesPlanner())))
+        built_table = table_of(list(predict(questions, {f"synthetic_{seed}": scene}, RulesPlanner())))
+        assert abs(truth_table.overall - built_table.overall) <= 3.0, (truth_table.render(), built_table.render())
+
+
+def test_first_appearance_order_on_a_generated_walk(built):
+    folder, scene = built[SEEDS[0]]
+    truth = json.loads((folder / "ground_truth.json").read_text())["objects"]
+    unique = [t for t in truth if sum(u["label"] == t["label"] for u in truth) == 1]
+    # Three objects first seen at clearly different times.
+    picked = []
+    for t in sorted(unique, key=lambda t: t["first_seen"]):
+        if not picked or t["first_seen"] - picked[-1]["first_seen"] >= 1.0:
+            picked.append(t)
+    assert len(picked) >= 3, "the walk should reveal objects at different times"
+    picked = picked[:3]
+    for t in picked:
+        assert scene.instances(t["label"])[0].first_seen == pytest.approx(t["first_seen"], abs=0.51)
+    names = [t["label"] for t in picked]
+    options = [f"A. {', '.join(reversed(names))}", f"B. {', '.join(names)}", f"C. {', '.join([names[1], names[0], names[2]])}"]
+    question = f"What will be the first-time appearance order of the following categories in the video: {', '.join(sorted(names))}?"
+    assert ask(scene, question, RulesPlanner(), options).choice == "B"
+
+
+def test_box_only_detections_survive_background_in_the_box():
+    folder = room(SEEDS[0], masks=False)
+    frames = read_manifest(folder / "frames.json")
+    scene = build_scene(frames, AnnotationGrounder())
+    layout = json.loads((folder / "layout.json").read_text())[f"synthetic_{SEEDS[0]}"]
+    assert scene.label_counts() == layout["object_counts"]
+    assert errors(scene, folder / "ground_truth.json")["centre_median_m"] < 0.05
+
+
+def test_lifting_keeps_the_object_and_drops_floor_and_wall():
+    folder = room(SEEDS[0], masks=False)
+    frame = read_manifest(folder / "frames.json").frames[5]
+    truth = json.loads((folder / "ground_truth.json").read_text())["objects"]
+    from sagent.tools.lifting import isolate_object
+
+    checked = 0
+    for detection in frame.detections:
+        t = next(t for t in truth if t["label"] == detection.label)
+        if sum(u["label"] == detection.label for u in truth) > 1:
+            continue
+        box = OrientedBox(center=tuple(t["center"]), axes=tuple(map(tuple, t["axes"])), extents=tuple(t["size"]))
+        observation = lift(frame, 5, Detection2D(detection.label, detection.box, 1.0))
+        if observation is None:
+            continue
+        points = isolate_object(observation.points, observation.central, np.array([0, 0, 1.0]), 0.0)
+        inside = point_box_distance(points.astype(float), box) < 0.03
+        assert inside.mean() > 0.9, (detection.label, inside.mean())
+        checked += 1
+    assert checked >= 3
+
+
+def test_two_close_chairs_stay_two_and_views_of_one_merge():
+    from sagent.tools.fusion import fuse
+    from sagent.tools.lifting import Observation3D
+
+    rng = np.random.default_rng(0)
+
+    def chair_points(centre):
+        return (np.asarray(centre) + rng.uniform(-0.25, 0.25, (400, 3)) * [1, 1, 1.8] + [0, 0, 0.45]).astype(np.float32)
+
+    def obs(centre, frame):
+        points = chair_points(centre)
+        return Observation3D("chair", frame, float(frame), 0.9, (0, 0, 1, 1), points, np.ones(len(points), bool))
+
+    observations = [obs((0, 0, 0), 0), obs((0, 0, 0), 1), obs((0.7, 0, 0), 1), obs((0.7, 0, 0), 2)]
+    instances = fuse(observations, np.array([0, 0, 1.0]), 0.0)
+    assert len(instances) == 2
+    assert sorted(len(i.observations) for i in instances) == [2, 2]
+    assert min(i.first_seen for i in instances) == 0.0
+
+
+def test_up_axis_and_floor_are_found_when_not_given(tmp_path):
+    folder = room(SEEDS[0], masks=False)
+    manifest = json.loads((folder / "frames.json").read_text())
+    del manifest["up"]
+    for entry in manifest["frames"]:
+        for key in ("image", "depth"):
+            entry[key] = str(folder / entry[key])
+    (tmp_path / "frames.json").write_text(json.dumps(manifest))
+    scene = build_scene(read_manifest(tmp_path / "frames.json"), AnnotationGrounder())
+    assert np.degrees(np.arccos(min(1.0, scene.up @ np.array([0, 0, 1.0])))) < 2.0
+    assert scene.label_counts()["chair"] == 2
+
+
+def test_manifest_errors_are_clear(tmp_path):
+    path = tmp_path / "frames.json"
+    path.write_text(json.dumps({"frames": [{"K": [[1, 0, 0], [0, 1, 0]], "cam_to_world": np.eye(4).tolist()}]}))
+    with pytest.raises(FramesError, match="frames.0.K"):
+        read_manifest(path)
+    with pytest.raises(FramesError, match="not found"):
+        read_manifest(tmp_path / "missing.json")
+    path.write_text(json.dumps({"frames": [{"K": np.eye(3).tolist(), "cam_to_world": np.eye(4).tolist(),
+                                            "detections": [{"label": "x", "box": [5, 5, 1, 1]}]}]}))
+    with pytest.raises(FramesError, match="x2 > x1"):
+        read_manifest(path)
+
+
+def test_frames_without_detections_need_a_grounder(tmp_path, capsys):
+    folder = room(SEEDS[0], masks=False)
+    manifest = json.loads((folder / "frames.json").read_text())
+    for entry in manifest["frames"]:
+        entry.pop("detections")
+        for key in ("image", "depth"):
+            entry[key] = str(folder / entry[key])
+    (tmp_path / "frames.json").write_text(json.dumps(manifest))
+    assert main(["ask", str(tmp_path / "frames.json"), "How many chairs are in this room?"]) == 1
+    err = capsys.readouterr().err
+    assert "no grounding backend can run" in err and "--detector-weights" in err
+
+
+def test_cli_answers_from_frames(capsys):
+    folder = room(SEEDS[0])
+    assert main(["ask", str(folder / "frames.json"), "--json", "How many chairs are in this room?"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["value"] == 2 and payload["frames"] and 0 < payload["confidence"] <= 1
+
+
+def test_agent_streams_frames_then_answers_and_resumes(tmp_path):
+    folder = room(SEEDS[0])
+    frames = read_manifest(folder / "frames.json").frames
+    agent = Agent(planner="rules")
+    for frame in frames[:20]:
+        detections = [{"label": d.label, "box": d.box, "score": d.score, "mask": frame.mask(d)} for d in frame.detections]
+        agent.observe(K=frame.K, cam_to_world=frame.cam_to_world, time=frame.time, image=frame.image,
+                      depth=(frame.depth * 1000).astype(np.uint16), depth_scale=1000.0, detections=detections)
+    answer = agent.ask("How many chairs are in this room?")
+    assert answer.value == 2 and answer.frames
+    agent.save(tmp_path / "run")
+    resumed = Agent.load(tmp_path / "run", planner="rules")
+    assert resumed.ask("How many chairs are in this room?").value == 2
+    for frame in frames[20:]:
+        resumed.observe(K=frame.K, cam_to_world=frame.cam_to_world, time=frame.time, depth=frame.depth,
+                        detections=[{"label": d.label, "box": d.box, "mask": frame.mask(d)} for d in frame.detections])
+    layout = json.loads((folder / "layout.json").read_text())[f"synthetic_{SEEDS[0]}"]
+    assert len(resumed.builder.cameras) == len(frames)
+    assert resumed.scene.label_counts() == layout["object_counts"]
+    assert len(resumed.memory.records) == 2
+
+
+def test_agent_without_frames_or_scene_says_so():
+    with pytest.raises(ValueError, match="no scene yet"):
+        Agent(planner="rules").ask("How many chairs?")
+
+
+def test_frame_from_arrays_checks_shapes():
+    with pytest.raises(FramesError, match="3x3"):
+        frame_from_arrays(np.eye(4), np.eye(4), 0.0)
+
+
+def test_grounder_without_detections_raises():
+    frame = frame_from_arrays(np.eye(3), np.eye(4), 0.0, depth=np.ones((4, 4)))
+    with pytest.raises(GroundingError, match="carries no detections"):
+        SceneBuilder(AnnotationGrounder(), np.array([0, 0, 1.0])).add(frame)
