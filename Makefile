@@ -1,36 +1,44 @@
-# Two commands on a fresh machine: `make demo` and `make test`. Both install what they need
-# into .venv first (once; again only when pyproject.toml changes).
+# Two commands on a fresh machine: `make demo` and `make test`. Each installs what it needs into
+# .venv first (once; again only when pyproject.toml changes).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 SCENE  := examples/living_room/layout.json:living_room
 
 .PHONY: demo test bench install clean
 
-install: $(STAMP)
-
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+# The demo needs the core only; the tests also run the detectors (ultralytics, torch on the CPU).
+$(VENV)/.core: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-demo: $(STAMP)
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,perception]'
+	touch $@ $(VENV)/.core
+
+install: $(VENV)/.test
+
+demo: $(VENV)/.core
 	@while IFS= read -r question; do \
 		echo "Q: $$question"; \
-		$(BIN)/sagent ask --layout $(SCENE) "$$question" || exit 1; \
+		$(BIN)/sagent ask --no-cache --layout $(SCENE) "$$question" || exit 1; \
 		echo; \
 	done < examples/living_room/questions.txt
 	@echo "The program behind an answer:"
-	$(BIN)/sagent ask --layout $(SCENE) --verbose "Which is closer to the sofa, the lamp or the door?"
+	$(BIN)/sagent ask --no-cache --layout $(SCENE) --verbose "Which is closer to the sofa, the lamp or the door?"
 
-test: $(STAMP)
+test: $(VENV)/.test
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_layout_qa.py
+	$(BIN)/python benchmarks/bench_agent.py
+	$(BIN)/python benchmarks/bench_perception.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

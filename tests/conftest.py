@@ -35,6 +35,7 @@ def _private_cache(monkeypatch, tmp_path_factory):
     """Each test gets its own cache directory; nothing is written to the user's ~/.cache."""
     monkeypatch.setenv("SAGENT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    monkeypatch.setenv("YOLO_OFFLINE", "1")  # ultralytics: no update checks or downloads
     monkeypatch.delenv("SAGENT_MODEL", raising=False)
 
 

@@ -20,3 +20,11 @@ def test_every_demo_question_is_answered(living_room):
     assert len(questions) >= 8
     for question in questions:
         assert ask(living_room, question, RulesPlanner()).text
+
+
+def test_robot_stream_example_runs():
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / "robot_stream.py")], capture_output=True,
+                            text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "How many chairs are in this room? -> " in result.stdout
+    assert "objects: {" in result.stdout

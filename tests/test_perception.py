@@ -102,7 +102,7 @@ def test_lifting_keeps_the_object_and_drops_floor_and_wall():
         observation = lift(frame, 5, Detection2D(detection.label, detection.box, 1.0))
         if observation is None:
             continue
-        points = isolate_object(observation.points, observation.central, np.array([0, 0, 1.0]), 0.0)
+        points = isolate_object(observation, np.array([0, 0, 1.0]), 0.0)
         inside = point_box_distance(points.astype(float), box) < 0.03
         assert inside.mean() > 0.9, (detection.label, inside.mean())
         checked += 1

@@ -24,7 +24,7 @@ from sagent.memory.scene import Camera, SceneMemory
 from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
 from sagent.tools.frames import Detection2D, frame_from_arrays
 from sagent.tools.grounding import AnnotationGrounder, Grounder
-from sagent.tools.lifting import Observation3D
+from sagent.tools.lifting import Observation3D, Sighting
 from sagent.tools.scene_builder import BuildSettings, SceneBuilder
 
 
@@ -89,7 +89,9 @@ class Agent:
         meta = {"up": None if self.builder.up is None else self.builder.up.tolist(),
                 "cameras": [c.model_dump(mode="json") for c in self.builder.cameras],
                 "observations": [{"label": o.label, "frame": o.frame, "time": o.time, "score": o.score,
-                                  "box2d": list(o.box2d)} for o in observations]}
+                                  "box2d": list(o.box2d), "merged": [list(s.__dict__.values()) for s in o.merged],
+                                  "masked": o.masked}
+                                 for o in observations]}
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
@@ -110,7 +112,8 @@ class Agent:
             agent.builder.cameras = [Camera.model_validate(c) for c in meta["cameras"]]
             agent.builder.observations = [
                 Observation3D(o["label"], o["frame"], o["time"], o["score"], tuple(o["box2d"]),
-                              np.array(data[f"points_{i}"]), np.array(data[f"central_{i}"]))
+                              np.array(data[f"points_{i}"]), np.array(data[f"central_{i}"]),
+                              tuple(Sighting(f, t, sc, tuple(b)) for f, t, sc, b in o["merged"]), o["masked"])
                 for i, o in enumerate(meta["observations"])]
             cloud = np.array(data["cloud"])
             if len(cloud):

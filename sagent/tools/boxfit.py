@@ -25,27 +25,33 @@ def convex_hull(points: np.ndarray) -> np.ndarray:
         return points[[int(t.argmin()), int(t.argmax())]]
 
 
-def min_area_rectangle(points: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-    """(centre Float[2], angle of the first side in radians, side lengths Float[2]) of the smallest
-    rectangle around Float[N 2] points; one of its sides lies on a hull edge (rotating calipers)."""
+def min_area_rectangle(points: np.ndarray, slack: float = 0.1, band: float = 0.02) -> tuple[np.ndarray, float, np.ndarray]:
+    """(centre Float[2], angle of the first side in radians, side lengths Float[2]) of a tight
+    rectangle around Float[N 2] points, one side on a hull edge (rotating calipers).
+
+    Among rectangles within `slack` of the smallest area, the one with most points within `band`
+    of its sides wins: a partly seen object (a front face and a bit of one side) has several
+    near-minimal rectangles, and the right one lies along the faces that were seen.
+    """
     hull = convex_hull(points)
     if len(hull) < 3:
         low, high = points.min(axis=0), points.max(axis=0)
         return (low + high) / 2, 0.0, np.maximum(high - low, 1e-3)
-    best = None
-    edges = np.roll(hull, -1, axis=0) - hull
-    for edge in edges:
+    candidates = []
+    for edge in np.roll(hull, -1, axis=0) - hull:
         length = np.linalg.norm(edge)
         if length < 1e-9:
             continue
         u = edge / length
         v = np.array([-u[1], u[0]])
-        a, b = hull @ u, hull @ v
+        a, b = points @ u, points @ v
         area = (a.max() - a.min()) * (b.max() - b.min())
-        if best is None or area < best[0]:
-            centre = u * (a.max() + a.min()) / 2 + v * (b.max() + b.min()) / 2
-            best = (area, centre, math.atan2(u[1], u[0]), np.array([a.max() - a.min(), b.max() - b.min()]))
-    _, centre, angle, sides = best
+        on_sides = ((np.minimum(a - a.min(), a.max() - a) < band) | (np.minimum(b - b.min(), b.max() - b) < band)).sum()
+        centre = u * (a.max() + a.min()) / 2 + v * (b.max() + b.min()) / 2
+        candidates.append((area, on_sides, centre, float(np.arctan2(u[1], u[0])),
+                           np.array([a.max() - a.min(), b.max() - b.min()])))
+    smallest = min(c[0] for c in candidates)
+    _, _, centre, angle, sides = max((c for c in candidates if c[0] <= smallest * (1 + slack)), key=lambda c: c[1])
     return centre, angle, np.maximum(sides, 1e-3)
 
 

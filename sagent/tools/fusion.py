@@ -13,7 +13,7 @@ import numpy as np
 
 from sagent.memory.box import OrientedBox
 from sagent.tools.boxfit import fit_gravity_box, overlap_ratio
-from sagent.tools.lifting import Observation3D, isolate_object
+from sagent.tools.lifting import Observation3D, Sighting, isolate_object
 from sagent.tools.pointcloud import voxel_downsample
 
 
@@ -25,21 +25,34 @@ class Instance:
     observations: list[Observation3D]
 
     @property
+    def sightings(self) -> list[Sighting]:
+        return [s for o in self.observations for s in o.sightings]
+
+    @property
     def first_seen(self) -> float:
-        return min(o.time for o in self.observations)
+        return min(s.time for s in self.sightings)
+
+    @property
+    def frames(self) -> int:
+        return len({s.frame for s in self.sightings})
 
     @property
     def confidence(self) -> float:
         """Mean detection score, discounted for objects seen in fewer than three frames."""
-        frames = len({o.frame for o in self.observations})
-        return float(np.mean([o.score for o in self.observations]) * min(1.0, frames / 3))
+        return float(np.mean([s.score for s in self.sightings]) * min(1.0, self.frames / 3))
+
+    def as_observation(self) -> Observation3D:
+        """The instance folded into one observation (bounded memory for long streams)."""
+        first = min(self.sightings, key=lambda s: s.time)
+        return Observation3D(self.label, first.frame, first.time, first.score, first.box2d, self.points,
+                             np.ones(len(self.points), bool), tuple(self.sightings), masked=True)
 
 
 def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None = None, overlap: float = 0.3,
          voxel: float = 0.02) -> list[Instance]:
     """Instances from observations: same label and overlapping boxes (intersection over the smaller
     volume, boxes grown by 5 cm) link observations; components of that graph are instances."""
-    cleaned = [isolate_object(o.points, o.central, up, floor) for o in observations]
+    cleaned = [isolate_object(o, up, floor) for o in observations]
     keep = [i for i, p in enumerate(cleaned) if len(p) >= 10]
     observations, cleaned = [observations[i] for i in keep], [cleaned[i] for i in keep]
     boxes = [fit_gravity_box(p, up, floor) for p in cleaned]
@@ -63,7 +76,8 @@ def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None 
         points, _ = voxel_downsample(np.concatenate([cleaned[i] for i in members]), voxel)
         instances.append(Instance(observations[members[0]].label, fit_gravity_box(points, up, floor),
                                   points.astype(np.float32), [observations[i] for i in members]))
-    return _drop_relabelled_surfaces(_merge_overlapping(instances, up, floor, overlap, voxel))
+    instances = _drop_relabelled_surfaces(_merge_overlapping(instances, up, floor, overlap, voxel))
+    return rest_on_support(instances, up, floor)
 
 
 def _merge_overlapping(instances: list[Instance], up, floor, overlap, voxel) -> list[Instance]:
@@ -93,7 +107,7 @@ def _drop_relabelled_surfaces(instances: list[Instance], radius: float = 0.03, s
     bed keeps its own surface, so it stays.)"""
     from scipy.spatial import cKDTree
 
-    support = [len({o.frame for o in inst.observations}) for inst in instances]
+    support = [inst.frames for inst in instances]
     trees = [cKDTree(inst.points) for inst in instances]
     keep = []
     for i, inst in enumerate(instances):
@@ -104,3 +118,54 @@ def _drop_relabelled_surfaces(instances: list[Instance], radius: float = 0.03, s
         if not covered:
             keep.append(inst)
     return keep
+
+
+# Things that stand on the floor or on furniture, never hang: when their lower part was never seen
+# (occluded in every view), their box goes down to what supports them.
+STANDING = frozenset({
+    "bed", "sofa", "chair", "table", "desk", "nightstand", "lamp", "plant", "trash bin", "bookshelf", "cabinet",
+    "refrigerator", "stool", "toilet", "bathtub", "washing machine", "dishwasher", "stove", "oven", "piano",
+    "closet", "dresser", "counter", "suitcase", "basket", "box", "guitar", "fan", "radiator", "printer",
+})
+
+
+def _box_with_bottom(box: OrientedBox, up: np.ndarray, bottom: float) -> OrientedBox:
+    top = box.center_array @ up + box.extent_along(up) / 2
+    centre = box.center_array + ((top + bottom) / 2 - box.center_array @ up) * up
+    extents = list(box.extents)
+    extents[int(np.abs(box.axes_array @ up).argmax())] = top - bottom
+    return OrientedBox(center=tuple(centre), axes=box.axes, extents=tuple(extents))
+
+
+def rest_on_support(instances: list[Instance], up: np.ndarray, floor: float | None, gap: float = 0.1) -> list[Instance]:
+    """Standing objects whose box floats more than `gap` above the floor are extended down to the
+    highest object top under their footprint, or to the floor."""
+    if floor is None:
+        return instances
+    from sagent.tools.boxfit import footprint, polygon_area, _clip
+
+    def bottom(box):
+        return box.center_array @ up - box.extent_along(up) / 2
+
+    for inst in instances:
+        low = bottom(inst.box)
+        if inst.label not in STANDING or low - floor <= gap:
+            continue
+        mine = footprint(inst.box, up)
+        support = floor
+        for other in instances:
+            if other is inst:
+                continue
+            other_top = bottom(other.box) + other.box.extent_along(up)
+            if other_top > low + 0.05:
+                continue
+            shared = mine
+            theirs = footprint(other.box, up)
+            for i in range(4):
+                if len(shared) == 0:
+                    break
+                shared = _clip(shared, theirs[i], theirs[(i + 1) % 4])
+            if len(shared) and polygon_area(shared) > 0.2 * polygon_area(mine):
+                support = max(support, other_top)
+        inst.box = _box_with_bottom(inst.box, up, support)
+    return instances

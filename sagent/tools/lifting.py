@@ -13,9 +13,19 @@ import numpy as np
 from sagent.tools.frames import Detection2D, Frame
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """Where and when an object was detected: frame index, time (s), score, pixel box."""
+
+    frame: int
+    time: float
+    score: float
+    box2d: tuple[float, float, float, float]
+
+
 @dataclass
 class Observation3D:
-    """One detection lifted to the world frame."""
+    """One detection lifted to the world frame, or several already fused (their sightings listed)."""
 
     label: str
     frame: int
@@ -24,6 +34,13 @@ class Observation3D:
     box2d: tuple[float, float, float, float]
     points: np.ndarray  # Float32[N 3] world, metres
     central: np.ndarray  # Bool[N]: the point came from the middle half of the 2D box
+    merged: tuple[Sighting, ...] = ()
+    masked: bool = False  # pixels came from an instance mask (an occluder may split them in parts)
+    origin: np.ndarray | None = None  # Float[3] camera centre the points were seen from (None once fused)
+
+    @property
+    def sightings(self) -> tuple[Sighting, ...]:
+        return self.merged or (Sighting(self.frame, self.time, self.score, tuple(self.box2d)),)
 
 
 def backproject(depth: np.ndarray, K: np.ndarray, cam_to_world: np.ndarray, rows: np.ndarray,
@@ -49,16 +66,17 @@ def dominant_depth_cluster(z: np.ndarray, central: np.ndarray) -> np.ndarray:
     return labels == int(votes.argmax())
 
 
-def remove_outliers(points: np.ndarray, neighbours: int = 8, ratio: float = 2.0) -> np.ndarray:
-    """Drop points whose mean distance to their nearest neighbours is far above the typical one."""
+def remove_outliers(points: np.ndarray, ranges: np.ndarray | None = None, neighbours: int = 8,
+                    ratio: float = 2.0) -> np.ndarray:
+    """Bool[N]: points whose mean distance to their nearest neighbours, relative to their distance
+    from the camera (`ranges`; far surfaces are sampled more sparsely), is not far above the typical."""
     if len(points) <= neighbours + 1:
-        return points
+        return np.ones(len(points), bool)
     from scipy.spatial import cKDTree
 
     distances, _ = cKDTree(points).query(points, k=neighbours + 1)
-    mean = distances[:, 1:].mean(axis=1)
-    keep = mean <= mean.mean() + ratio * mean.std()
-    return points[keep]
+    spread = distances[:, 1:].mean(axis=1) / (ranges if ranges is not None else 1.0)
+    return spread <= spread.mean() + ratio * spread.std()
 
 
 def lift(frame: Frame, index: int, detection: Detection2D, max_points: int = 3000, min_points: int = 30, rng: np.random.Generator | None = None) -> Observation3D | None:
@@ -91,28 +109,42 @@ def lift(frame: Frame, index: int, detection: Detection2D, max_points: int = 300
         rows, cols, central = rows[pick], cols[pick], central[pick]
     points = backproject(depth, frame.K, frame.cam_to_world, rows, cols)
     return Observation3D(detection.label, index, frame.time, detection.score, tuple(detection.box),
-                         points.astype(np.float32), central)
+                         points.astype(np.float32), central, masked=detection.mask is not None,
+                         origin=frame.cam_to_world[:3, 3].copy())
 
 
-def isolate_object(points: np.ndarray, central: np.ndarray, up: np.ndarray, floor: float | None,
+def isolate_object(observation: "Observation3D", up: np.ndarray, floor: float | None,
                    floor_margin: float = 0.02) -> np.ndarray:
-    """The object's own points among an observation's: floor points dropped, then the 3D connected
-    part that holds most central points kept (a wall or a neighbour touching only through the floor
-    falls away), then isolated points dropped."""
+    """The object's own world points among an observation's.
+
+    Floor points go first. Points link when closer than a few times their typical spacing, which
+    grows with the distance from the camera; of the connected parts, the one holding most central
+    pixels is the object (a wall or a neighbour touching it only through the floor falls away).
+    With a mask every sizeable part is the object's (an occluder in front splits it). Isolated
+    points go last.
+    """
+    points, central = observation.points.astype(float), observation.central
+    ranges = (np.linalg.norm(points - observation.origin, axis=1) if observation.origin is not None
+              else np.ones(len(points)))
     if floor is not None:
         above = points @ up > floor + floor_margin
         if above.sum() >= 10:
-            points, central = points[above], central[above]
-    if len(points) > 20:
+            points, central, ranges = points[above], central[above], ranges[above]
+    if len(points) > 20 and not observation.masked:
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
         from scipy.spatial import cKDTree
 
         tree = cKDTree(points)
-        spacing = np.median(tree.query(points, k=2)[0][:, 1])
-        pairs = tree.query_pairs(r=max(3 * spacing, 0.02), output_type="ndarray")
+        gaps = tree.query(points, k=2)[0][:, 1] / ranges
+        radius = np.maximum(3 * np.median(gaps) * ranges, 0.02)
+        pairs = tree.query_pairs(r=float(radius.max()), output_type="ndarray")
+        if len(pairs):
+            lengths = np.linalg.norm(points[pairs[:, 0]] - points[pairs[:, 1]], axis=1)
+            pairs = pairs[lengths <= np.maximum(radius[pairs[:, 0]], radius[pairs[:, 1]])]
         graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(points), len(points)))
         _, component = connected_components(graph, directed=False)
         votes = np.bincount(component[central] if central.any() else component)
-        points = points[component == votes.argmax()]
-    return remove_outliers(points)
+        keep = component == votes.argmax()
+        points, ranges = points[keep], ranges[keep]
+    return points[remove_outliers(points, ranges)]

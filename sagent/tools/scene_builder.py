@@ -25,6 +25,7 @@ class BuildSettings:
     cloud_stride: int = 4  # every n-th pixel of each frame goes into the cloud
     max_points_per_detection: int = 1500
     overlap: float = 0.3  # observations overlapping this much (of the smaller box) are one object
+    compact_every: int = 25  # frames between folding observations into instances (bounds memory)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -60,7 +61,27 @@ class SceneBuilder:
             self._add_to_cloud(frame, depth)
         self.observations.extend(lifted)
         frame.release()
+        if self.settings.compact_every and len(self.cameras) % self.settings.compact_every == 0:
+            self.compact()
         return lifted
+
+    def _gravity(self) -> tuple[np.ndarray, float | None]:
+        """(up, floor height): given or found from the cloud so far."""
+        cloud = self.cloud.array()
+        if self.up is not None:
+            return self.up, (floor_height(cloud[:, :3], self.up) if len(cloud) else None)
+        if len(cloud) < 100:
+            raise ValueError("cannot find the floor: too few depth points and no `up` given")
+        down = np.mean([np.asarray(c.cam_to_world)[:3, 1] for c in self.cameras], axis=0)
+        return estimate_up(cloud[:, :3], down)
+
+    def compact(self) -> None:
+        """Fold the observations so far into one per instance: memory then grows with the objects
+        in the scene, not with the frames seen."""
+        if not self.observations:
+            return
+        up, floor = self._gravity()
+        self.observations = [inst.as_observation() for inst in fuse(self.observations, up, floor, self.settings.overlap)]
 
     def _add_to_cloud(self, frame: Frame, depth: np.ndarray) -> None:
         s = self.settings.cloud_stride
@@ -73,21 +94,14 @@ class SceneBuilder:
 
     def build(self) -> SceneMemory:
         cloud = self.cloud.array()
-        up = self.up
-        if up is None:
-            if len(cloud) < 100:
-                raise ValueError("cannot find the floor: too few depth points and no `up` given")
-            down = np.mean([np.asarray(c.cam_to_world)[:3, 1] for c in self.cameras], axis=0)
-            up, floor = estimate_up(cloud[:, :3], down)
-        else:
-            floor = floor_height(cloud[:, :3], up) if len(cloud) else None
+        up, floor = self._gravity()
         instances = fuse(self.observations, up, floor, self.settings.overlap) if self.observations else []
         objects, points = [], {}
         counters: dict[str, int] = {}
         for instance in instances:
             number = counters[instance.label] = counters.get(instance.label, -1) + 1
             object_id = f"{instance.label.replace(' ', '_')}_{number}"
-            observations = tuple(Observation(frame=o.frame, box=o.box2d, score=o.score) for o in instance.observations)
+            observations = tuple(Observation(frame=s.frame, box=s.box2d, score=s.score) for s in instance.sightings)
             objects.append(SceneObject(id=object_id, label=instance.label, box=instance.box,
                                        confidence=instance.confidence, observations=observations,
                                        first_seen=instance.first_seen))

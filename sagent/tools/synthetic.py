@@ -123,7 +123,9 @@ def camera_path(room: tuple[float, float], frames: int, rng: np.random.Generator
         angle = phase + 2 * math.pi * i / frames
         eye = np.array([centre[0] + (width / 2 - 0.45) * math.cos(angle),
                         centre[1] + (length / 2 - 0.45) * math.sin(angle), 1.75])
-        target = np.array([*(centre + 0.6 * np.array([math.cos(angle * 3), math.sin(angle * 2)])), 0.4])
+        # Looking around as a person does: across the room, sometimes lower, sometimes higher.
+        target = np.array([*(centre + 0.6 * np.array([math.cos(angle * 3), math.sin(angle * 2)])),
+                           0.4 + 0.35 * (1 + math.sin(angle * 5))])
         poses.append(look_at(eye, target))
     return poses
 
