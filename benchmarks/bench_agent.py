@@ -44,7 +44,7 @@ def main() -> None:
         rows = []
         for name, spec in (("posed RGB-D frames (40 at 320x240, masks)", str(work / "room" / "frames.json")),
                            ("layout (the example living room)", str(ROOT / "examples/living_room/layout.json:living_room"))):
-            first, second = first_and_second(spec, "How far apart are the bed and the sofa?", work)
+            first, second = first_and_second(spec, "How far apart are the sofa and the door?", work)
             rows.append(f"| {name} | {first:.3f} | {second:.4f} | {first / second:.0f}x |")
     body = "\n".join([
         "## Cached second question",

@@ -26,6 +26,7 @@ class BuildSettings:
     max_points_per_detection: int = 1500
     overlap: float = 0.3  # observations overlapping this much (of the smaller box) are one object
     compact_every: int = 25  # frames between folding observations into instances (bounds memory)
+    min_detection_rate: float = 0.2  # of the frames an instance was in view, the share it was detected in
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -92,10 +93,30 @@ class SceneBuilder:
         colours = image[rows, cols] / 255.0 if image is not None and image.shape[:2] == depth.shape else None
         self.cloud.add(points, colours)
 
+    def _detection_rate(self, instance) -> float:
+        """Frames the instance was detected in over frames its centre was in view of the camera.
+
+        A wall patch lifted from a loose box wears a label in a frame or two while being in view
+        in many: a real object is detected in a good share of the views that contain it.
+        """
+        centre = instance.box.center_array
+        in_view = 0
+        for camera in self.cameras:
+            if camera.width is None:
+                continue
+            pose = np.asarray(camera.cam_to_world)
+            local = pose[:3, :3].T @ (centre - pose[:3, 3])
+            if local[2] <= 0.1:
+                continue
+            u, v, _ = np.asarray(camera.K) @ (local / local[2])
+            in_view += 0 <= u < camera.width and 0 <= v < camera.height
+        return instance.frames / max(in_view, instance.frames, 1)
+
     def build(self) -> SceneMemory:
         cloud = self.cloud.array()
         up, floor = self._gravity()
         instances = fuse(self.observations, up, floor, self.settings.overlap) if self.observations else []
+        instances = [i for i in instances if self._detection_rate(i) >= self.settings.min_detection_rate]
         objects, points = [], {}
         counters: dict[str, int] = {}
         for instance in instances:
