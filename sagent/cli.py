@@ -49,6 +49,11 @@ def _perception(args) -> PerceptionSettings:
                               confidence=args.confidence, model=model)
 
 
+def _interactive(args) -> bool:
+    """Progress bars only for a person at a terminal, never with --json."""
+    return not getattr(args, "json", False) and sys.stderr.isatty()
+
+
 def _cache(args) -> SceneCache | None:
     return None if args.no_cache else SceneCache(Path(args.cache_dir) / "scenes" if args.cache_dir else None)
 
@@ -72,7 +77,7 @@ def _input_and_question(args) -> tuple[str, str]:
 
 def cmd_ask(args) -> int:
     spec, question = _input_and_question(args)
-    scene = load_input(spec, _cache(args), _perception(args), question)
+    scene = load_input(spec, _cache(args), _perception(args), question, progress=_interactive(args))
     answer = ask(scene, question, make_planner(_settings(args)), args.option or None, _session(args))
     if args.json:
         print(json.dumps(answer.model_dump(), indent=2))
@@ -92,7 +97,7 @@ def cmd_eval(args) -> int:
         stream = predict_baseline(questions, scenes, VlmBaseline(make_model(_settings(args))))
     else:
         stream = predict(questions, scenes, make_planner(_settings(args)))
-    show_progress = not args.json and sys.stderr.isatty()
+    show_progress = _interactive(args)
     predictions = list(tqdm(stream, total=len(questions), desc="questions", disable=not show_progress, file=sys.stderr))
     seconds = time.perf_counter() - started
     if args.out:
@@ -109,16 +114,27 @@ def cmd_eval(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    scene = load_input(args.input, _cache(args), _perception(args))
+    from sagent.dsl import ExecContext, run_program
+    from sagent.memory.storage import atomic_write_bytes
+
+    scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args))
+    observer = f"view({args.view})" if args.view is not None else None
+    if args.ego and observer is None:
+        raise InputError("--ego needs --view N: the input view to look from")
+    context = ExecContext(scene)
     if args.bev:
         from sagent.tools.render_bev import render_bev
-        from sagent.memory.storage import atomic_write_bytes
 
-        atomic_write_bytes(Path(args.bev), render_bev(scene))
+        png = run_program(f"answer render_map({observer})", context).value.png if observer else render_bev(scene)
+        atomic_write_bytes(Path(args.bev), png)
+    if args.ego:
+        atomic_write_bytes(Path(args.ego), run_program(f"answer render_view({observer})", context).value.png)
     summary = {
         "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
         "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),
-        "bev": args.bev,
+        "bev": args.bev, "ego": args.ego,
+        "poses": [{"view": i, "time": c.time, "cam_to_world": [list(r) for r in c.cam_to_world], "K": [list(r) for r in c.K]}
+                  for i, c in enumerate(scene.cameras)],
     }
     if args.json:
         print(json.dumps(summary, indent=2))
@@ -220,7 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect_cmd = commands.add_parser("inspect", help="what a scene memory holds; pictures of it")
     inspect_cmd.add_argument("input", help="posed frames, a scene memory .npz or META.json:SCENE")
-    inspect_cmd.add_argument("--bev", metavar="OUT.png", help="write a bird's-eye view here")
+    inspect_cmd.add_argument("--bev", metavar="OUT.png", help="write a bird's-eye view here (with --view: the observer)")
+    inspect_cmd.add_argument("--ego", metavar="OUT.png", help="write the ego view from --view N here")
+    inspect_cmd.add_argument("--view", type=int, metavar="N", help="the input view to look from (0 is the first)")
     inspect_cmd.add_argument("--json", action="store_true")
     _planner_options(inspect_cmd)
     inspect_cmd.set_defaults(run=cmd_inspect)

@@ -38,7 +38,7 @@ def _cached(cache: SceneCache | None, digest_paths: list[Path], settings: dict, 
 
 
 def load_input(spec: str, cache: SceneCache | None = None, perception: PerceptionSettings | None = None,
-               question: str | None = None) -> SceneMemory:
+               question: str | None = None, progress: bool = False) -> SceneMemory:
     """The scene memory for `spec`; frames are grounded, lifted and fused (cached by content and settings)."""
     path_text, scene = split_layout_spec(spec)
     path = Path(path_text)
@@ -58,7 +58,7 @@ def load_input(spec: str, cache: SceneCache | None = None, perception: Perceptio
                     **perception.build.to_dict()}
         root = path if path.is_dir() else path.parent
         return _cached(cache, [root], settings,
-                       lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path)))
+                       lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress))
     if path.suffix.lower() in (".mp4", ".mov", ".avi", ".mkv", ".webm"):
         raise InputError(f"{path} is a plain video: it needs a reconstruction backend (VGGT or COLMAP), which this "
                          "version does not have yet; give posed RGB-D frames or a layout")

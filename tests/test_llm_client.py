@@ -98,3 +98,11 @@ def test_timeout(capsys):
 def test_redact_removes_keys(monkeypatch):
     monkeypatch.setenv("GEMINI_API_KEY", "AIzaSyD-secret-value")
     assert redact("key AIzaSyD-secret-value and sk-abcdefghijklmnop") == "key *** and sk-***"
+
+
+def test_vllm_gets_a_json_schema_for_guided_decoding():
+    with OpenAIServer(lambda body: chat_reply(step("answer room_area()"))) as server:
+        model = LiteLLMModel("hosted_vllm/qwen", api_base=server.base_url, retries=0)
+        model.complete([{"role": "user", "content": "q"}], {"type": "object", "properties": {}})
+    body = server.requests[0]["body"]
+    assert body["response_format"]["type"] == "json_schema"

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sagent.dsl.types import Bool, Count, Direction, Number, Objects, Quantity, Turns
+from sagent.dsl.types import Bool, Count, Direction, Image, Number, Objects, Quantity, Turns, Viewpoint
 
 
 class Answer(BaseModel):
@@ -51,6 +51,10 @@ def plain_value(value) -> tuple[Any, str | None, str]:
             return word, None, word
         case Turns(values=turns):
             return list(turns), None, ", ".join(turns)
+        case Image(caption=caption):
+            return caption, None, f"[picture: {caption}]"
+        case Viewpoint():
+            return str(value), None, str(value)
         case list():
             items = [plain_value(v) for v in value]
             return [i[0] for i in items], None, ", ".join(i[2] for i in items)

@@ -14,11 +14,12 @@ import re
 
 from sagent.agent.model import ChatModel
 from sagent.agent.options import Option
-from sagent.agent.pictures import scene_pictures
+from sagent.agent.pictures import Picture, scene_pictures
 from sagent.agent.prompts import question_prompt, render, system_prompt
 from sagent.agent.solution import Attempt, Solution
 from sagent.dsl import DslError, ExecContext, Execution, check, execute, parse
 from sagent.dsl.interpreter import describe
+from sagent.dsl.types import Image
 from sagent.memory.scene import SceneMemory
 
 STEP_SCHEMA = {
@@ -108,5 +109,8 @@ class LLMPlanner:
                 return Solution(source, merged, attempts, self.model.name, prompt_tokens, completion_tokens)
             observation = describe(execution.value)
             attempts.append(Attempt(source, result=observation))
-            messages.append({"role": "user", "content": render(
-                "observation.j2", result=observation, trace=[s.to_dict() for s in execution.trace])})
+            text = render("observation.j2", result=observation, trace=[s.to_dict() for s in execution.trace])
+            content: str | list = text
+            if isinstance(execution.value, Image) and self.model.supports_images():
+                content = [{"type": "text", "text": text}, Picture(execution.value.caption, execution.value.png).to_content()]
+            messages.append({"role": "user", "content": content})

@@ -80,6 +80,8 @@ class LiteLLMModel:
             return False
 
     def _supports_schema(self) -> bool:
+        if self.name.startswith("hosted_vllm/"):
+            return True  # vLLM's OpenAI server takes json_schema response formats (guided decoding)
         try:
             return bool(_import_litellm().supports_response_schema(model=self.name))
         except Exception:

@@ -118,7 +118,7 @@ class RulesPlanner:
 
     def plan(self, question: str, scene: SceneMemory, options: list[Option] | None = None) -> Plan:
         q = _Question(question, normalize(question), Vocabulary(scene.labels()), list(options or []))
-        for intent in (self._route, self._direction, self._appearance, self._relative_distance,
+        for intent in (self._views, self._route, self._direction, self._appearance, self._relative_distance,
                        self._count, self._room_area, self._distance, self._size_comparison, self._size):
             program = intent(q)
             if program:
@@ -131,6 +131,41 @@ class RulesPlanner:
         )
 
     # --- intents: each returns a program, or None when the question is not of its kind ---
+
+    _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "last": -1}
+
+    def _view_numbers(self, q: _Question) -> list[tuple[int, int]]:
+        """(position in the text, view index) of each "view 2" / "frame 2" / "the second view" mention."""
+        found = [(m.start(), int(m.group(1))) for m in re.finditer(r"\b(?:view|frame|image|picture)\s*#?\s*(\d+)", q.text)]
+        found += [(m.start(), self._ORDINALS[m.group(1)]) for m in
+                  re.finditer(r"\b(first|second|third|fourth|fifth|sixth|last)\s+(?:view|frame|image|picture)", q.text)]
+        return sorted(found)
+
+    def _views(self, q: _Question) -> str | None:
+        """Questions about input views: how the camera moved, which view a turn leads to, and where
+        an object is from a view (the camera's perspective)."""
+        views = self._view_numbers(q)
+        if not views:
+            return None
+        first = f"view({views[0][1]})"
+        if len(views) >= 2 and q.has(r"\b(move|moved|movement|went|travel|travelled|traveled|get from|go from)\b"):
+            return f"answer movement({first}, view({views[1][1]}))"
+        if len(views) >= 2 and q.has(r"\b(turn|turned|rotate|rotated)\b"):
+            return f"answer turn_direction({first}, view({views[1][1]}))"
+        turned = re.search(r"\bturn(?:ing|s|ed)?\s+(?:to\s+(?:the|your|my)\s+)?(left|right|around|back)(?:\s+by)?(?:\s+(\d+)\s*(?:degrees|deg|°))?", q.text)
+        if turned and q.has(r"\b(which|what)\s+(view|frame|image|picture)|\bsee\b"):
+            word, degrees = turned.group(1), float(turned.group(2) or 90)
+            angle = 180.0 if word in ("around", "back") else degrees if word == "left" else -degrees
+            return f"answer nearest_view(turn({first}, {angle:g}deg))"
+        if q.mentions and q.has(r"\b(left|right|behind|back|front)\b"):
+            target = q.mentions[0]
+            words = q.option_words()
+            quadrant = words & {"front-left", "front-right", "back-left", "back-right"} or \
+                q.has(r"\b(front|back|rear)[- ](left|right)\b")
+            scheme = "quadrant" if quadrant else "left_right_back" if ("back" in words or q.has(r"\b(behind|back)\b")) \
+                else "left_right"
+            return f"answer direction({first}, {_objects(target.label)}, scheme={_string(scheme)})"
+        return None
 
     def _route(self, q: _Question) -> str | None:
         if not q.has(r"\b(navigate|forward until|route|walk to|get to)\b"):

@@ -38,6 +38,8 @@ class Param:
 def _render_default(value) -> str:
     if isinstance(value, str):
         return f'"{value}"'
+    if hasattr(value, "unit") and hasattr(value, "value"):  # a Quantity, written as DSL source
+        return f"{value.value:g}{value.unit}"
     return str(value)
 
 

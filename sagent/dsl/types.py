@@ -137,14 +137,28 @@ class Turns(Value):
 
 @dataclass(frozen=True, eq=False)
 class Viewpoint(Value):
-    """An observer: position Float[3] (world, metres) and unit facing Float[3] in the floor plane."""
+    """An observer: position Float[3] (world, metres) and unit facing Float[3] in the floor plane;
+    `pose` is the full camera-to-world Float[4 4] (OpenCV axes) when it is an input view."""
 
     position: np.ndarray = field(repr=False)
     facing: np.ndarray = field(repr=False)
     description: str = ""
+    pose: np.ndarray | None = field(default=None, repr=False)
+    view_index: int | None = None
 
     def __str__(self) -> str:
         return self.description or f"at {np.round(self.position, 2).tolist()} facing {np.round(self.facing, 2).tolist()}"
+
+
+@dataclass(frozen=True, eq=False)
+class Image(Value):
+    """A rendered picture (PNG) with a caption saying how it was made."""
+
+    png: bytes = field(repr=False)
+    caption: str = ""
+
+    def __str__(self) -> str:
+        return f"[picture: {self.caption}]"
 
 
 def type_name(annotation) -> str:

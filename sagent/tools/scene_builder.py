@@ -135,8 +135,11 @@ class SceneBuilder:
 
 
 def build_scene(frames: FrameSet, grounder: Grounder, labels: list[str] | None = None,
-                settings: BuildSettings | None = None, name: str = "scene") -> SceneMemory:
+                settings: BuildSettings | None = None, name: str = "scene", progress: bool = False) -> SceneMemory:
+    """All frames through a SceneBuilder; `progress` shows a bar on stderr."""
+    from tqdm import tqdm
+
     builder = SceneBuilder(grounder, frames.up, labels, settings, name, frames.source)
-    for frame in frames.frames:
+    for frame in tqdm(frames.frames, desc="building scene memory", unit="frame", disable=not progress):
         builder.add(frame)
     return builder.build()

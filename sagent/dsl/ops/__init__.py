@@ -1,3 +1,3 @@
 """DSL ops, registered on import. One module per family of questions."""
 
-from sagent.dsl.ops import compare, direction, measure, objects, route, timeline  # noqa: F401
+from sagent.dsl.ops import compare, direction, measure, objects, route, timeline, views  # noqa: F401
