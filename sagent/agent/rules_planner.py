@@ -200,13 +200,13 @@ class RulesPlanner:
         if target is None:
             return None
         quadrant = {"front-left", "front-right", "back-left", "back-right"}
-        view = f"view = viewpoint({_objects(standing.label)}, {_objects(facing.label)})\n"
+        observer = f"me = viewpoint({_objects(standing.label)}, {_objects(facing.label)})\n"
         asked = re.search(r"\b(front|back|rear)[- ](left|right)\b|\b(behind|back|left|right)\b", q.text[target.end:])
         sentence = q.text[max(q.text.rfind(c, 0, target.start) for c in ".!?;") + 1:]
         if not q.options and re.match(r"\s*(is|are|was|would|will)\b", sentence) and " or " not in sentence and asked:
             word = canonical(asked.group(0))
             scheme = "quadrant" if word in quadrant else "left_right_back" if word == "back" else "left_right"
-            return (view + f"where = direction(view, {_objects(target.label)}, scheme={_string(scheme)})\n"
+            return (observer + f"where = direction(me, {_objects(target.label)}, scheme={_string(scheme)})\n"
                     f"answer equals(where, {_string(word)})")
         if words & quadrant or q.has(r"\b(front|back|rear)[- ](left|right)\b|\bquadrant"):
             scheme = "quadrant"
@@ -214,7 +214,7 @@ class RulesPlanner:
             scheme = "left_right_back"
         else:
             scheme = "left_right"
-        return view + f"answer direction(view, {_objects(target.label)}, scheme={_string(scheme)})"
+        return observer + f"answer direction(me, {_objects(target.label)}, scheme={_string(scheme)})"
 
     def _appearance(self, q: _Question) -> str | None:
         if not q.has(r"\b(appear|appears|appearance|appeared|first seen|seen first|shows? up|showed up)\b"):

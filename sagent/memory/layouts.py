@@ -90,3 +90,33 @@ def load_layout(path: str | Path, scene: str | None = None) -> SceneMemory:
         hint = f"; closest: {', '.join(close)}" if close else ""
         raise LayoutError(f"scene {scene!r} is not in {path}{hint}")
     return scene_from_meta(scene, scenes[scene], source=f"layout:{path}")
+
+
+def scene_from_mmdet3d_scannet(folder: str | Path) -> SceneMemory:
+    """A ScanNet sample in mmdetection3d's form: `scannet_infos.json` (intrinsics, camera-to-world
+    extrinsics, image paths, `unaligned_gt_boxes_upright_depth` [cx, cy, cz, dx, dy, dz] with names)
+    and its coloured point cloud (`*_points.bin`, float32 N x 6, rgb 0-255), all in one frame, z up."""
+    from sagent.memory.scene import Camera
+
+    folder = Path(folder)
+    try:
+        info = json.loads((folder / "scannet_infos.json").read_text())[0]
+        annotations = info["annos"]
+        K = np.asarray(info["intrinsics"], float)[:3, :3]
+        cameras = [Camera(K=tuple(map(tuple, K)), cam_to_world=tuple(map(tuple, np.asarray(pose, float))), time=float(i),
+                          width=1296, height=968, image=str(folder / path))
+                   for i, (pose, path) in enumerate(zip(info["extrinsics"], info["img_paths"]))]
+        objects, counters = [], {}
+        for label, box in zip(annotations["name"], annotations["unaligned_gt_boxes_upright_depth"]):
+            number = counters[label] = counters.get(label, -1) + 1
+            objects.append(SceneObject(id=f"{label}_{number}", label=label,
+                                       box=OrientedBox.axis_aligned(tuple(box[:3]), tuple(box[3:6]))))
+        bins = sorted(folder.glob("*points.bin"))
+        cloud = np.fromfile(bins[0], dtype=np.float32).reshape(-1, 6) if bins else None
+    except (OSError, KeyError, IndexError, ValueError) as exc:
+        raise LayoutError(f"{folder} is not an mmdetection3d ScanNet sample: {exc}") from None
+    if cloud is not None:
+        cloud = np.concatenate([cloud[:, :3], cloud[:, 3:6] / 255.0], axis=1).astype(np.float32)
+    record = SceneRecord(name=folder.name, source=f"mmdet3d-scannet:{folder}", up=(0.0, 0.0, 1.0), objects=objects,
+                         cameras=cameras)
+    return SceneMemory(record=record, point_cloud=cloud)

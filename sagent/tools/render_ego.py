@@ -31,9 +31,10 @@ def project(points: np.ndarray, K: np.ndarray, cam_to_world: np.ndarray) -> tupl
 
 
 def render_ego(scene: SceneMemory, cam_to_world: np.ndarray, K: np.ndarray | None = None, width: int = 640,
-               height: int = 480, voxel: float = 0.05, boxes: bool = True, caption: str = "") -> bytes:
+               height: int = 480, voxel: float | None = None, boxes: bool = True, caption: str = "") -> bytes:
     """PNG bytes of the scene memory seen from `cam_to_world` (OpenCV axes). Each cloud point covers
-    its voxel's footprint on screen (near points are bigger), so surfaces render closed."""
+    its voxel's footprint on screen (near points are bigger), so surfaces render closed; the voxel
+    size is the cloud's typical point spacing unless given."""
     from PIL import Image, ImageDraw
 
     K = intrinsics(width, height, 70.0) if K is None else np.asarray(K, float)
@@ -46,6 +47,12 @@ def render_ego(scene: SceneMemory, cam_to_world: np.ndarray, K: np.ndarray | Non
             np.full((len(cloud), 3), 90, np.uint8)
         visible = (depth > 0.05) & np.isfinite(uv).all(axis=1)
         uv, depth, colours = uv[visible], depth[visible], colours[visible]
+        if voxel is None:
+            from scipy.spatial import cKDTree
+
+            sample = cloud[np.random.default_rng(0).choice(len(cloud), min(len(cloud), 5000), replace=False), :3]
+            # Spacing in a random sample overstates the full cloud's; scale back by the sampling rate.
+            voxel = float(np.median(cKDTree(sample).query(sample, k=2)[0][:, 1])) * np.sqrt(len(sample) / len(cloud))
         cols, rows = np.round(uv).astype(int).T
         radius = np.clip(np.ceil(K[0, 0] * voxel / (2 * depth)), 1, 8).astype(int)
         largest = int(radius.max())

@@ -41,40 +41,40 @@ def viewpoint(ctx: ExecContext, at: Objects, facing: Objects) -> Viewpoint:
     return Viewpoint(position=here, facing=forward, description=f"at the {at.label} facing the {facing.label}")
 
 
-def _bearing(ctx: ExecContext, view: Viewpoint, target: Objects) -> float:
+def _bearing(ctx: ExecContext, observer: Viewpoint, target: Objects) -> float:
     point = single(target, "direction").box.center_array
     try:
-        return signed_floor_angle(view.facing, point - view.position, ctx.scene.up)
+        return signed_floor_angle(observer.facing, point - observer.position, ctx.scene.up)
     except ValueError as exc:
         raise OpError(f"the {target.label} is where the observer stands: {exc}") from None
 
 
 @op
-def bearing(ctx: ExecContext, view: Viewpoint, target: Objects) -> Angle:
+def bearing(ctx: ExecContext, observer: Viewpoint, target: Objects) -> Angle:
     """Signed angle in the floor plane from the observer's facing to the target; positive is left.
 
     Args:
-        view: the observer.
+        observer: the observer.
         target: the object to look at.
 
     Examples:
         answer bearing(viewpoint(objects("door"), objects("tv")), objects("sofa"))
     """
-    return Angle(_bearing(ctx, view, target), "deg")
+    return Angle(_bearing(ctx, observer, target), "deg")
 
 
 Scheme = Literal["left_right", "left_right_back", "quadrant"]
 
 
 @op
-def direction(ctx: ExecContext, view: Viewpoint, target: Objects, scheme: Scheme = "left_right") -> Direction:
+def direction(ctx: ExecContext, observer: Viewpoint, target: Objects, scheme: Scheme = "left_right") -> Direction:
     """Where the target is from the observer.
 
     "left_right": left or right. "left_right_back": back when turning at least 135 degrees,
     else left or right. "quadrant": front-left, front-right, back-left or back-right.
 
     Args:
-        view: the observer.
+        observer: the observer.
         target: the object to locate.
         scheme: which set of answers to use.
 
@@ -82,7 +82,7 @@ def direction(ctx: ExecContext, view: Viewpoint, target: Objects, scheme: Scheme
         answer direction(viewpoint(objects("door"), objects("tv")), objects("sofa"))
         answer direction(viewpoint(objects("door"), objects("tv")), objects("sofa"), scheme="quadrant")
     """
-    angle = _bearing(ctx, view, target)
+    angle = _bearing(ctx, observer, target)
     side = "left" if angle > 0 else "right"
     if scheme == "left_right_back" and abs(angle) >= BACK_DEGREES:
         return Direction("back")
