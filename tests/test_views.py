@@ -138,3 +138,12 @@ def test_inspect_writes_ego_and_birds_eye_views_with_poses(tmp_path, capsys):
     assert Image.open(ego).size == (320, 240) and Image.open(bev).size[0] > 300
     assert main(["inspect", str(folder / "frames.json"), "--ego", str(ego)]) == 1
     assert "--ego needs --view N" in capsys.readouterr().err
+
+
+def test_explicit_pose_round_trips_through_position_of(scene_and_truth):
+    scene, _, _ = scene_and_truth
+    assert run("answer position_of(pose(1.5m, 2m, 90deg))", scene) == "x 1.50 m, y 2.00 m, heading 90 deg"
+    # Facing +y from (1.5, 2): an object at larger x is on the right.
+    right = run('answer direction(pose(1.5m, 2m, 90deg), objects("bed"))', scene)
+    bed_x = scene.instances("bed")[0].box.center[0]
+    assert right.value == ("right" if bed_x > 1.5 else "left")

@@ -99,6 +99,13 @@ def floor_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, np.cross(up, x)
 
 
+def floor_direction(vector: np.ndarray, up: np.ndarray) -> np.ndarray | None:
+    """Unit Float[3]: `vector` projected on the floor plane; None when it is (nearly) vertical."""
+    flat = vector - (vector @ up) * up
+    norm = np.linalg.norm(flat)
+    return flat / norm if norm > 1e-6 else None
+
+
 def signed_floor_angle(facing: np.ndarray, target: np.ndarray, up: np.ndarray) -> float:
     """Degrees to turn from `facing` to `target`, both projected on the floor plane.
 

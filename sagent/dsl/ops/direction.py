@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
-
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
 from sagent.dsl.ops.objects import single
 from sagent.dsl.registry import op
 from sagent.dsl.types import Angle, Direction, Objects, Viewpoint
-from sagent.tools.geometry import signed_floor_angle
+from sagent.tools.geometry import floor_direction, signed_floor_angle
 
 BACK_DEGREES = 135.0  # "to my back" means turning at least this far
 
 
-def _floor_direction(vector: np.ndarray, up: np.ndarray) -> np.ndarray:
-    flat = vector - (vector @ up) * up
-    norm = np.linalg.norm(flat)
-    if norm < 1e-9:
-        raise OpError("the facing direction is undefined: the two objects are at the same floor position")
-    return flat / norm
 
 
 @op
@@ -37,7 +29,9 @@ def viewpoint(ctx: ExecContext, at: Objects, facing: Objects) -> Viewpoint:
     """
     here = single(at, "viewpoint 'at'").box.center_array
     there = single(facing, "viewpoint 'facing'").box.center_array
-    forward = _floor_direction(there - here, ctx.scene.up)
+    forward = floor_direction(there - here, ctx.scene.up)
+    if forward is None:
+        raise OpError("the facing direction is undefined: the two objects are at the same floor position")
     return Viewpoint(position=here, facing=forward, description=f"at the {at.label} facing the {facing.label}")
 
 

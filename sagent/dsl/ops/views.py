@@ -12,15 +12,14 @@ from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
 from sagent.dsl.registry import op
 from sagent.dsl.types import Angle, Count, Direction, Duration, Image, Length, Number, Text, Viewpoint
-from sagent.tools.geometry import floor_basis, signed_floor_angle
+from sagent.tools.geometry import floor_basis, floor_direction, signed_floor_angle
 
 
 def _floor_facing(vector: np.ndarray, up: np.ndarray) -> np.ndarray:
-    flat = vector - (vector @ up) * up
-    norm = np.linalg.norm(flat)
-    if norm < 1e-6:
+    facing = floor_direction(vector, up)
+    if facing is None:
         raise OpError("the camera looks straight up or down: it has no facing in the floor plane")
-    return flat / norm
+    return facing
 
 
 def _camera_view(ctx: ExecContext, index: int) -> Viewpoint:
@@ -48,6 +47,27 @@ def view(ctx: ExecContext, index: Number) -> Viewpoint:
         answer view(2)
     """
     return _camera_view(ctx, index.value)
+
+
+@op
+def pose(ctx: ExecContext, x: Length, y: Length, heading: Angle, height: Length = Length(1.5, "m")) -> Viewpoint:
+    """An observer at an explicit place: floor coordinates x, y (metres, the world's floor axes),
+    facing `heading` (0 = +x, counter-clockwise, as position_of reports), eyes at `height`.
+
+    Args:
+        x: floor coordinate along the first floor axis.
+        y: floor coordinate along the second floor axis.
+        heading: facing direction in degrees.
+        height: eye height above the world origin along up.
+
+    Examples:
+        answer direction(pose(1m, 2m, 90deg), objects("tv"))
+    """
+    ex, ey = floor_basis(ctx.scene.up)
+    a = math.radians(heading.to("deg").value)
+    position = x.to("m").value * ex + y.to("m").value * ey + height.to("m").value * ctx.scene.up
+    return Viewpoint(position=position, facing=math.cos(a) * ex + math.sin(a) * ey,
+                     description=f"at x {x}, y {y} facing {heading.to('deg').value:g} degrees")
 
 
 @op
