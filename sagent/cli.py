@@ -114,7 +114,6 @@ def cmd_eval(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from sagent.dsl import ExecContext, run_program
     from sagent.memory.storage import atomic_write_bytes
 
     scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args))

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from sagent.tools.frames import frame_from_arrays, read_manifest
+from sagent.tools.frames import read_manifest
 from sagent.tools.grounding import GroundingError
 from sagent.tools.scene_builder import SceneBuilder
 from sagent.tools.vlm_grounder import VlmGrounder

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from sagent.agent.model import LiteLLMModel, ModelError, redact
+from sagent.agent.model import LiteLLMModel, redact
 from sagent.cli import main
 from tests.conftest import EXAMPLE_LAYOUT
 from tests.fakes import OpenAIServer, chat_reply, error_reply, step

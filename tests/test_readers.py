@@ -1,6 +1,5 @@
 """RGB-D layouts other than the manifest: Redwood (real files), TUM and ScanNet exports (written here)."""
 
-import json
 import shutil
 
 import numpy as np

@@ -1,7 +1,6 @@
 """Videos and image folders decode into keyframes chosen by motion and coverage."""
 
 import importlib.util
-import shutil
 
 import numpy as np
 import pytest

@@ -15,7 +15,7 @@ from sagent.memory.box import OrientedBox
 from sagent.tools.frames import read_manifest
 from sagent.tools.geometry import signed_floor_angle
 from sagent.tools.grounding import AnnotationGrounder
-from sagent.tools.render_ego import project
+from sagent.tools.raycast import project
 from sagent.tools.scene_builder import build_scene
 from tests.synthetic_rooms import room
 

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import io
-import json
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +18,10 @@ from sagent.agent.answer import Answer
 from sagent.agent.ask import Planner, ask
 from sagent.agent.planners import PlannerSettings, make_planner
 from sagent.memory.agent_memory import AgentMemory
-from sagent.memory.scene import Camera, SceneMemory
 from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
+from sagent.memory.scene import SceneMemory
 from sagent.tools.frames import Detection2D, frame_from_arrays
 from sagent.tools.grounding import AnnotationGrounder, Grounder
-from sagent.tools.lifting import Observation3D, Sighting
 from sagent.tools.scene_builder import BuildSettings, SceneBuilder
 
 
@@ -82,20 +79,7 @@ class Agent:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         save_scene(self.scene, folder / "scene.npz")
-        observations = self.builder.observations
-        arrays = {f"points_{i}": o.points for i, o in enumerate(observations)}
-        arrays.update({f"central_{i}": o.central for i, o in enumerate(observations)})
-        arrays["cloud"] = self.builder.cloud.array()
-        meta = {"up": None if self.builder.up is None else self.builder.up.tolist(),
-                "cameras": [c.model_dump(mode="json") for c in self.builder.cameras],
-                "observations": [{"label": o.label, "frame": o.frame, "time": o.time, "score": o.score,
-                                  "box2d": list(o.box2d), "merged": [list(s.__dict__.values()) for s in o.merged],
-                                  "masked": o.masked}
-                                 for o in observations]}
-        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, **arrays)
-        atomic_write_bytes(folder / "observations.npz", buffer.getvalue())
+        self.builder.save_state(folder / "observations.npz")
         lines = "".join(r.model_dump_json() + "\n" for r in self.memory.records)
         atomic_write_bytes(folder / "session.jsonl", lines.encode())
         return folder
@@ -107,15 +91,5 @@ class Agent:
         scene = load_scene(folder / "scene.npz")
         agent = cls(planner=planner, grounder=grounder, scene=scene, up=scene.record.up, name=scene.name, **kwargs)
         agent.memory = AgentMemory(folder / "session.jsonl")
-        with open(folder / "observations.npz", "rb") as handle, np.load(handle) as data:
-            meta = json.loads(bytes(data["meta"]).decode())
-            agent.builder.cameras = [Camera.model_validate(c) for c in meta["cameras"]]
-            agent.builder.observations = [
-                Observation3D(o["label"], o["frame"], o["time"], o["score"], tuple(o["box2d"]),
-                              np.array(data[f"points_{i}"]), np.array(data[f"central_{i}"]),
-                              tuple(Sighting(f, t, sc, tuple(b)) for f, t, sc, b in o["merged"]), o["masked"])
-                for i, o in enumerate(meta["observations"])]
-            cloud = np.array(data["cloud"])
-            if len(cloud):
-                agent.builder.cloud.add(cloud[:, :3], cloud[:, 3:])
+        agent.builder.load_state(folder / "observations.npz")
         return agent

@@ -6,7 +6,7 @@ import ast as python_ast
 from functools import lru_cache
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from sagent.dsl import ast
 from sagent.dsl.errors import Diagnostic, DslError
@@ -120,9 +120,7 @@ def _syntax_diagnostic(error: UnexpectedInput, source: str) -> Diagnostic:
             lines = source.splitlines() or [""]
             line, column = len(lines), len(lines[-1]) + 1
             return Diagnostic("syntax", f"the program ends too early; expected {_expected_words(error.expected)}", line, column)
-        previous = getattr(error, "interactive_parser", None)
-        if token.type == "NAME" and previous is not None and error.token.start_pos > 0 and \
-                source[error.token.start_pos - 1].isdigit():
+        if token.type == "NAME" and token.start_pos > 0 and source[token.start_pos - 1].isdigit():
             units = ", ".join(UNITS)
             return Diagnostic("unit", f"unknown unit {str(token)!r}; units: {units}", line, column, len(token))
         shown = "a new line" if token.type == "_NL" else repr(str(token))

@@ -106,16 +106,20 @@ def footprint(box: OrientedBox, up: np.ndarray, grow: float = 0.0) -> np.ndarray
     return np.array([c - a * u - b * v, c + a * u - b * v, c + a * u + b * v, c - a * u + b * v])
 
 
-def _intersection_volume(a: OrientedBox, b: OrientedBox, up: np.ndarray, grow: float) -> float:
-    pa, pb = footprint(a, up, grow), footprint(b, up, grow)
-    clipped = pa
+def footprint_overlap(a: OrientedBox, b: OrientedBox, up: np.ndarray, grow: float = 0.0) -> float:
+    """Area in m² shared by the floor footprints of two gravity-aligned boxes (each grown by `grow`)."""
+    clipped, pb = footprint(a, up, grow), footprint(b, up, grow)
     for i in range(4):
         if len(clipped) == 0:
             return 0.0
         clipped = _clip(clipped, pb[i], pb[(i + 1) % 4])
+    return polygon_area(clipped)
+
+
+def _intersection_volume(a: OrientedBox, b: OrientedBox, up: np.ndarray, grow: float) -> float:
     ha, hb = a.center_array @ up, b.center_array @ up
     ea, eb = a.extents[2] / 2 + grow, b.extents[2] / 2 + grow
-    return polygon_area(clipped) * max(0.0, min(ha + ea, hb + eb) - max(ha - ea, hb - eb))
+    return footprint_overlap(a, b, up, grow) * max(0.0, min(ha + ea, hb + eb) - max(ha - ea, hb - eb))
 
 
 def _volume(box: OrientedBox, grow: float = 0.0) -> float:

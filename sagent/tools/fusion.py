@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 
 from sagent.memory.box import OrientedBox
-from sagent.tools.boxfit import fit_gravity_box, overlap_ratio
+from sagent.tools.boxfit import fit_gravity_box, footprint_overlap, overlap_ratio
 from sagent.tools.lifting import Observation3D, Sighting, isolate_object
 from sagent.tools.pointcloud import voxel_downsample
 
@@ -142,8 +142,6 @@ def rest_on_support(instances: list[Instance], up: np.ndarray, floor: float | No
     highest object top under their footprint, or to the floor."""
     if floor is None:
         return instances
-    from sagent.tools.boxfit import footprint, polygon_area, _clip
-
     def bottom(box):
         return box.center_array @ up - box.extent_along(up) / 2
 
@@ -151,7 +149,7 @@ def rest_on_support(instances: list[Instance], up: np.ndarray, floor: float | No
         low = bottom(inst.box)
         if inst.label not in STANDING or low - floor <= gap:
             continue
-        mine = footprint(inst.box, up)
+        area = inst.box.extents[0] * inst.box.extents[1]
         support = floor
         for other in instances:
             if other is inst:
@@ -159,13 +157,7 @@ def rest_on_support(instances: list[Instance], up: np.ndarray, floor: float | No
             other_top = bottom(other.box) + other.box.extent_along(up)
             if other_top > low + 0.05:
                 continue
-            shared = mine
-            theirs = footprint(other.box, up)
-            for i in range(4):
-                if len(shared) == 0:
-                    break
-                shared = _clip(shared, theirs[i], theirs[(i + 1) % 4])
-            if len(shared) and polygon_area(shared) > 0.2 * polygon_area(mine):
+            if footprint_overlap(inst.box, other.box, up) > 0.2 * area:
                 support = max(support, other_top)
         inst.box = _box_with_bottom(inst.box, up, support)
     return instances

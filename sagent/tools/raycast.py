@@ -31,6 +31,15 @@ def intrinsics(width: int, height: int, fov_degrees: float = 70.0) -> np.ndarray
     return np.array([[f, 0, (width - 1) / 2], [0, f, (height - 1) / 2], [0, 0, 1.0]])
 
 
+def project(points: np.ndarray, K: np.ndarray, cam_to_world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Float[N 2] pixel coordinates, Float[N] depth along the optical axis) of world points."""
+    local = (points - cam_to_world[:3, 3]) @ cam_to_world[:3, :3]
+    depth = local[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        uv = (local[:, :2] / depth[:, None]) * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+    return uv, depth
+
+
 def pixel_rays(K: np.ndarray, cam_to_world: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Origin Float[3] and unit directions Float[H*W 3] (world), plus per-ray z scale for depth."""
     u, v = np.meshgrid(np.arange(width), np.arange(height))

@@ -11,7 +11,7 @@ import io
 import numpy as np
 
 from sagent.memory.scene import SceneMemory
-from sagent.tools.raycast import intrinsics, look_at
+from sagent.tools.raycast import intrinsics, look_at, project
 
 
 def viewpoint_pose(position: np.ndarray, facing: np.ndarray, up: np.ndarray, tilt_degrees: float = 10.0) -> np.ndarray:
@@ -19,15 +19,6 @@ def viewpoint_pose(position: np.ndarray, facing: np.ndarray, up: np.ndarray, til
     down = np.radians(tilt_degrees)
     target = position + facing * np.cos(down) - up * np.sin(down)
     return look_at(position, target, up)
-
-
-def project(points: np.ndarray, K: np.ndarray, cam_to_world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(Float[N 2] pixel coordinates, Float[N] depth) of world points."""
-    local = (points - cam_to_world[:3, 3]) @ cam_to_world[:3, :3]
-    depth = local[:, 2]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        uv = (local[:, :2] / depth[:, None]) * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
-    return uv, depth
 
 
 def render_ego(scene: SceneMemory, cam_to_world: np.ndarray, K: np.ndarray | None = None, width: int = 640,

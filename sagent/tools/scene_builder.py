@@ -6,7 +6,10 @@ point samples and a voxel cloud, so memory stays bounded as frames grow.
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -15,8 +18,10 @@ from sagent.tools.floor import estimate_up, floor_area, floor_height
 from sagent.tools.frames import Frame, FrameSet
 from sagent.tools.fusion import fuse
 from sagent.tools.grounding import Grounder
-from sagent.tools.lifting import Observation3D, backproject, lift
+from sagent.memory.storage import atomic_write_bytes
+from sagent.tools.lifting import Observation3D, Sighting, backproject, lift
 from sagent.tools.pointcloud import VoxelCloud
+from sagent.tools.raycast import project
 
 
 @dataclass
@@ -89,7 +94,7 @@ class SceneBuilder:
         rows, cols = np.nonzero(depth[::s, ::s] > 0)
         rows, cols = rows * s, cols * s
         points = backproject(depth, frame.K, frame.cam_to_world, rows, cols)
-        image = frame.image if (frame.image_path is not None or frame._image is not None) else None
+        image = frame.image
         colours = image[rows, cols] / 255.0 if image is not None and image.shape[:2] == depth.shape else None
         self.cloud.add(points, colours)
 
@@ -99,18 +104,46 @@ class SceneBuilder:
         A wall patch lifted from a loose box wears a label in a frame or two while being in view
         in many: a real object is detected in a good share of the views that contain it.
         """
-        centre = instance.box.center_array
+        centre = instance.box.center_array[None]
         in_view = 0
         for camera in self.cameras:
             if camera.width is None:
                 continue
-            pose = np.asarray(camera.cam_to_world)
-            local = pose[:3, :3].T @ (centre - pose[:3, 3])
-            if local[2] <= 0.1:
-                continue
-            u, v, _ = np.asarray(camera.K) @ (local / local[2])
-            in_view += 0 <= u < camera.width and 0 <= v < camera.height
+            uv, depth = project(centre, np.asarray(camera.K), np.asarray(camera.cam_to_world))
+            (u, v), ahead = uv[0], depth[0]
+            in_view += ahead > 0.1 and 0 <= u < camera.width and 0 <= v < camera.height
         return instance.frames / max(in_view, instance.frames, 1)
+
+    def save_state(self, path: Path) -> None:
+        """The observations, cameras and cloud so far, so that `load_state` can go on streaming."""
+        observations = self.observations
+        arrays = {f"points_{i}": o.points for i, o in enumerate(observations)}
+        arrays.update({f"central_{i}": o.central for i, o in enumerate(observations)})
+        arrays["cloud"] = self.cloud.array()
+        meta = {"cameras": [c.model_dump(mode="json") for c in self.cameras],
+                "observations": [{"label": o.label, "frame": o.frame, "time": o.time, "score": o.score,
+                                  "box2d": list(o.box2d), "merged": [list(s.__dict__.values()) for s in o.merged],
+                                  "masked": o.masked, "origin": None if o.origin is None else o.origin.tolist()}
+                                 for o in observations]}
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        atomic_write_bytes(Path(path), buffer.getvalue())
+
+    def load_state(self, path: Path) -> None:
+        with open(path, "rb") as handle, np.load(handle) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            self.cameras = [Camera.model_validate(c) for c in meta["cameras"]]
+            self.observations = [
+                Observation3D(o["label"], o["frame"], o["time"], o["score"], tuple(o["box2d"]),
+                              np.array(data[f"points_{i}"]), np.array(data[f"central_{i}"]),
+                              tuple(Sighting(f, t, sc, tuple(b)) for f, t, sc, b in o["merged"]), o["masked"],
+                              None if o["origin"] is None else np.asarray(o["origin"]))
+                for i, o in enumerate(meta["observations"])]
+            cloud = np.array(data["cloud"])
+        self.cloud = VoxelCloud(self.settings.voxel)
+        if len(cloud):
+            self.cloud.add(cloud[:, :3], cloud[:, 3:])
 
     def build(self) -> SceneMemory:
         cloud = self.cloud.array()
