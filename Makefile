@@ -18,7 +18,7 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,perception]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,perception,video]'
 	touch $@ $(VENV)/.core
 
 install: $(VENV)/.test

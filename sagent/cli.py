@@ -15,7 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sagent.agent.answer import plain_value
-from sagent.agent.ask import ask
+from sagent.agent.ask import NoMetricScale, ask
 from sagent.agent.baseline import VlmBaseline
 from sagent.agent.evaluate import (LayoutScenes, QuestionFileError, predict, predict_baseline, read_questions,
                                    table_of, write_predictions)
@@ -30,11 +30,15 @@ from sagent.memory.cache import SceneCache, default_cache_dir
 from sagent.memory.layouts import LayoutError
 from sagent.memory.storage import SceneFileError
 from sagent.perception import PerceptionSettings
+from sagent.plain_video import VideoSettings
 from sagent.tools.frames import FramesError
 from sagent.tools.grounding import GroundingError
+from sagent.tools.metric_scale import ScaleError
+from sagent.tools.reconstruction import ReconstructionError
+from sagent.tools.vggt_backend import VggtSettings
 
 USER_ERRORS = (InputError, LayoutError, SceneFileError, PlanningError, QuestionFileError, PlannerConfigError,
-               RepairBudgetExhausted, FramesError, GroundingError)
+               RepairBudgetExhausted, FramesError, GroundingError, ReconstructionError, ScaleError, NoMetricScale)
 
 
 def _settings(args) -> PlannerSettings:
@@ -45,8 +49,10 @@ def _settings(args) -> PlannerSettings:
 def _perception(args) -> PerceptionSettings:
     settings = _settings(args)
     model = make_model(settings) if args.detector == "vlm" or (args.detector == "auto" and settings.model_name()) else None
+    video = VideoSettings(backend=args.backend, scale=args.scale, max_frames=args.max_frames,
+                          vggt=VggtSettings(weights=args.vggt_weights))
     return PerceptionSettings(detector=args.detector, detector_weights=args.detector_weights,
-                              confidence=args.confidence, model=model)
+                              confidence=args.confidence, model=model, video=video)
 
 
 def _interactive(args) -> bool:
@@ -131,6 +137,7 @@ def cmd_inspect(args) -> int:
     summary = {
         "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
         "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),
+        "scale": scene.scale.model_dump(),
         "bev": args.bev, "ego": args.ego,
         "poses": [{"view": i, "time": c.time, "cam_to_world": [list(r) for r in c.cam_to_world], "K": [list(r) for r in c.K]}
                   for i, c in enumerate(scene.cameras)],
@@ -139,6 +146,7 @@ def cmd_inspect(args) -> int:
         print(json.dumps(summary, indent=2))
     else:
         print(f"scene {scene.name} ({scene.record.source}); {len(scene.objects)} objects, {len(scene.cameras)} views")
+        print(f"metric scale: {scene.scale.describe()}")
         if scene.room.floor_area is not None:
             print(f"room floor area: {scene.room.floor_area:.2f} m2")
         for label, count in scene.label_counts().items():
@@ -202,6 +210,14 @@ def _input_options(command: argparse.ArgumentParser) -> None:
                               "model (auto: the first that can run)")
     command.add_argument("--detector-weights", metavar="PATH", help="ultralytics weights (.pt; a .yaml = random weights)")
     command.add_argument("--confidence", type=float, default=0.25, help="detector score threshold (default 0.25)")
+    command.add_argument("--backend", choices=["auto", "colmap", "vggt"], default="auto",
+                         help="plain videos: how cameras and depth are recovered (auto: vggt on a GPU, else colmap)")
+    command.add_argument("--scale", metavar="FACTOR|LABEL=SIZE",
+                         help="plain videos: metres per reconstruction unit (0.8), or a known size, the longest side of "
+                              "an object (door=2.0m); default: typical sizes of the objects found")
+    command.add_argument("--max-frames", type=int, default=64, help="plain videos: keyframes used (default 64)")
+    command.add_argument("--vggt-weights", metavar="PATH", help="VGGT weights: model.pt or a pretrained folder "
+                                                                "(default: facebook/VGGT-1B from the hub)")
     command.add_argument("--cache-dir", help="where scene memories and sessions are kept (default ~/.cache/sagent)")
     command.add_argument("--no-cache", action="store_true", help="rebuild the scene memory, don't cache it")
 

@@ -3,6 +3,7 @@
 - a saved scene memory: `scene.npz`
 - a layout: `META.json` or `META.json:SCENE` (VSI-Bench meta_info)
 - posed RGB-D frames: a `frames.json` manifest, or a Redwood, TUM or ScanNet folder
+- a plain video or a folder of images: reconstructed (COLMAP on a CPU, VGGT on a GPU), see plain_video.py
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sagent.memory.storage import load_scene
 from sagent.perception import PerceptionSettings, detection_labels, make_grounder, scene_name
 from sagent.tools.readers import detect_layout, read_frames
 from sagent.tools.scene_builder import build_scene
+from sagent.tools.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
 
 class InputError(Exception):
@@ -35,6 +37,25 @@ def _cached(cache: SceneCache | None, digest_paths: list[Path], settings: dict, 
         return build()
     memory, _ = cache.get_or_build(cache_key(content_digest(*digest_paths), settings), build)
     return memory
+
+
+def _image_folder(path: Path) -> bool:
+    return path.is_dir() and any(p.suffix.lower() in IMAGE_SUFFIXES for p in path.iterdir())
+
+
+def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings, question: str | None,
+           progress: bool) -> SceneMemory:
+    from sagent.plain_video import read_sidecar, scene_from_video, sidecar_path, video_grounder
+
+    detections = read_sidecar(path) if path.is_file() else None
+    # The grounder is settled first: a missing detector fails now, not after the reconstruction.
+    grounder = video_grounder(detections, lambda: make_grounder(perception, None))
+    labels = detection_labels(question, grounder)
+    settings = {"builder": "video", **grounder.settings(), "labels": labels, **perception.build.to_dict(),
+                **perception.video.to_dict()}
+    digest = [path] + ([sidecar_path(path)] if detections is not None else [])
+    return _cached(cache, digest, settings, lambda: scene_from_video(
+        path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress))
 
 
 def load_input(spec: str, cache: SceneCache | None = None, perception: PerceptionSettings | None = None,
@@ -59,11 +80,10 @@ def load_input(spec: str, cache: SceneCache | None = None, perception: Perceptio
         root = path if path.is_dir() else path.parent
         return _cached(cache, [root], settings,
                        lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress))
-    if path.suffix.lower() in (".mp4", ".mov", ".avi", ".mkv", ".webm"):
-        raise InputError(f"{path} is a plain video: it needs a reconstruction backend (VGGT or COLMAP), which this "
-                         "version does not have yet; give posed RGB-D frames or a layout")
+    if path.suffix.lower() in VIDEO_SUFFIXES or _image_folder(path):
+        return _video(path, cache, perception or PerceptionSettings(), question, progress)
     raise InputError(f"cannot read {path}: sagent reads scene memories (.npz), layouts (META.json[:SCENE]), "
-                     "posed-frames manifests (frames.json) and Redwood / TUM / ScanNet folders")
+                     "posed-frames manifests (frames.json), Redwood / TUM / ScanNet folders, videos and image folders")
 
 
 __all__ = ["InputError", "LayoutError", "load_input", "split_layout_spec"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sagent.memory.vocabulary import INDOOR_OBJECTS, labels_in
+from sagent.plain_video import VideoSettings
 from sagent.tools.frames import FrameSet
 from sagent.tools.grounding import AnnotationGrounder, Grounder, GroundingError
 from sagent.tools.scene_builder import BuildSettings
@@ -18,13 +19,15 @@ class PerceptionSettings:
     confidence: float = 0.25
     model: object | None = None  # a ChatModel, for the vlm detector
     build: BuildSettings = field(default_factory=BuildSettings)
+    video: VideoSettings = field(default_factory=VideoSettings)  # plain videos: reconstruction and scale
 
 
 def make_grounder(settings: PerceptionSettings, frames: FrameSet | None = None) -> Grounder:
     """auto: the input's own detections when it has them, else ultralytics with weights, else the vlm."""
     kind = settings.detector
     if kind == "auto":
-        has_annotations = frames is not None and any(f.detections is not None for f in frames.frames)
+        has_annotations = frames is not None and any(f.detections is not None or f.given is not None
+                                                     for f in frames.frames)
         kind = "annotations" if has_annotations else "ultralytics" if settings.detector_weights else \
             "vlm" if settings.model is not None else None
         if kind is None:
@@ -32,6 +35,9 @@ def make_grounder(settings: PerceptionSettings, frames: FrameSet | None = None) 
                 "no grounding backend can run: the input carries no detections, and neither detector weights "
                 "(--detector-weights yolov8s-worldv2.pt) nor a model for VLM grounding (--model ...) were given")
     if kind == "annotations":
+        if frames is None:
+            raise GroundingError("--detector annotations: this input carries no detections (for a video, put them in "
+                                 "VIDEO_detections.json beside it)")
         return AnnotationGrounder()
     if kind == "ultralytics":
         if not settings.detector_weights:

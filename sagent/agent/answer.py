@@ -27,6 +27,8 @@ class Answer(BaseModel):
     frames: list[int] = []  # evidence: input frames those objects were seen in
     trace: list[dict] = []
     attempts: int = 1  # programs written, repairs and steps included
+    scale: str = "annotations"  # where the scene's metres came from (sensor depth, size priors, ...)
+    uncertainty: float | None = None  # 1-sigma, in `unit`, from the scale's uncertainty (lengths and areas)
 
     def summary(self) -> str:
         if self.choice:

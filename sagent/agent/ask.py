@@ -9,10 +9,28 @@ from sagent.agent.answer import Answer, plain_value
 from sagent.agent.model import ModelError
 from sagent.agent.options import Option, choose, parse_options, split_inline_options
 from sagent.agent.solution import Solution
-from sagent.dsl.types import Turns
+from sagent.dsl.types import Quantity, Turns
+from sagent.dsl.units import dimension_of
 from sagent.memory.agent_memory import AgentMemory, AttemptRecord, StepRecord
 from sagent.memory.scene import SceneMemory
 from sagent.memory.vocabulary import Vocabulary
+
+
+class NoMetricScale(Exception):
+    """A length or area was asked of a scene whose scale is unknown (a video with no size reference)."""
+
+
+def _check_metric(scene: SceneMemory, value) -> float | None:
+    """The answer's relative uncertainty from the scene's scale (lengths once, areas twice);
+    NoMetricScale when the scene has no metric scale."""
+    if not isinstance(value, Quantity) or dimension_of(value.unit) not in ("length", "area"):
+        return None
+    if not scene.scale.metric:
+        raise NoMetricScale(
+            f"metric answers are not possible for {scene.name}: it was reconstructed up to scale and "
+            f"{scene.scale.detail or 'no size reference was found'}. Pass --scale with metres per unit (e.g. 0.8) "
+            "or a known size (e.g. door=2.0m); comparisons, counts and directions still work")
+    return scene.scale.relative_uncertainty * (2 if dimension_of(value.unit) == "area" else 1)
 
 
 class Planner(Protocol):
@@ -51,7 +69,11 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
             record.seconds = time.perf_counter() - started
             memory.add(record)
         raise
+    relative = _check_metric(scene, solution.execution.value)
     value, unit, text = plain_value(solution.execution.value)
+    uncertainty = round(abs(value) * relative, 6) if relative else None
+    if uncertainty:
+        text = f"{text} ± {uncertainty:.2g} {unit}"
     choice = choice_text = None
     if parsed:
         picked = choose(value, parsed, Vocabulary(scene.labels()).resolve,
@@ -64,6 +86,7 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
         confidence=confidence, program=solution.program, planner=planner.name, model=solution.model,
         scene=scene.name, objects=solution.execution.objects_used, frames=frames,
         trace=[step.to_dict() for step in solution.execution.trace], attempts=len(solution.attempts),
+        scale=scene.scale.describe(), uncertainty=uncertainty,
     )
     if memory is not None:
         record = record.model_copy(update=dict(

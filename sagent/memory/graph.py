@@ -7,7 +7,6 @@ import itertools
 import networkx as nx
 
 from sagent.memory.scene import SceneMemory
-from sagent.tools.geometry import box_distance
 
 NEAR_METRES = 0.5
 
@@ -19,6 +18,8 @@ def scene_graph(memory: SceneMemory, near: float = NEAR_METRES) -> nx.Graph:
     metres) and `relation`: "touching" (0), "near" (< `near`) or "apart"; edges between vertically
     stacked objects also carry `above`: the id of the higher one.
     """
+    from sagent.tools.geometry import box_distance  # tools build on memory; imported here, not at load
+
     graph = nx.Graph(name=memory.name)
     up = memory.up
     for obj in memory.objects:

@@ -7,6 +7,7 @@ OpenCV axes (x right, y down, z forward).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -73,6 +74,31 @@ class Room(BaseModel):
     center: Vec3 | None = None
 
 
+ScaleSource = Literal["sensor depth", "annotations", "user factor", "known size", "size priors", "none"]
+
+
+class MetricScale(BaseModel):
+    """How the scene's lengths came to be metres: where the scale came from, the factor applied to the
+    reconstruction's own units, and the relative (1-sigma) uncertainty of every length it implies."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: ScaleSource = "annotations"
+    metres_per_unit: float = 1.0
+    relative_uncertainty: float = 0.0
+    detail: str = ""
+
+    @property
+    def metric(self) -> bool:
+        return self.source != "none"
+
+    def describe(self) -> str:
+        if not self.metric:
+            return f"no metric scale ({self.detail})" if self.detail else "no metric scale"
+        spread = f" ±{self.relative_uncertainty:.0%}" if self.relative_uncertainty else ""
+        return f"{self.source}{spread}" + (f" ({self.detail})" if self.detail else "")
+
+
 class SceneRecord(BaseModel):
     """Everything in a scene memory except bulk arrays: the JSON part of the saved file."""
 
@@ -84,6 +110,7 @@ class SceneRecord(BaseModel):
     room: Room = Room()
     stated_counts: dict[str, int] = Field(
         default={}, description="instance counts the source states (annotations), which win over box counts")
+    scale: MetricScale = MetricScale()
 
 
 @dataclass
@@ -119,6 +146,34 @@ class SceneMemory:
         """Float[3] unit up vector, world frame."""
         up = np.asarray(self.record.up, float)
         return up / np.linalg.norm(up)
+
+    @property
+    def scale(self) -> MetricScale:
+        return self.record.scale
+
+    def rescaled(self, factor: float, scale: MetricScale) -> "SceneMemory":
+        """The same scene with every length multiplied by `factor` (areas by its square), now at `scale`."""
+        def box(b: OrientedBox) -> OrientedBox:
+            return b.model_copy(update=dict(center=tuple(float(v) * factor for v in b.center),
+                                            extents=tuple(float(v) * factor for v in b.extents)))
+
+        objects = [o.model_copy(update=dict(box=box(o.box))) for o in self.objects]
+        cameras = []
+        for camera in self.cameras:
+            pose = np.asarray(camera.cam_to_world, float).copy()
+            pose[:3, 3] *= factor
+            cameras.append(camera.model_copy(update=dict(cam_to_world=tuple(map(tuple, pose)))))
+        room = self.room
+        room = room.model_copy(update=dict(
+            floor_area=None if room.floor_area is None else room.floor_area * factor**2,
+            footprint=None if room.footprint is None else tuple((x * factor, y * factor) for x, y in room.footprint),
+            center=None if room.center is None else tuple(v * factor for v in room.center)))
+        record = self.record.model_copy(update=dict(objects=objects, cameras=cameras, room=room, scale=scale))
+        cloud = None
+        if self.point_cloud is not None:
+            cloud = self.point_cloud.copy()
+            cloud[:, :3] *= factor
+        return SceneMemory(record, {k: v * factor for k, v in self.object_points.items()}, cloud)
 
     def labels(self) -> list[str]:
         """Distinct object labels, sorted."""

@@ -7,10 +7,10 @@ import numpy as np
 from sagent.tools.geometry import floor_basis
 
 
-def floor_height(points: np.ndarray, up: np.ndarray, bin_size: float = 0.02) -> float:
-    """Height of the floor along `up`: the most populated height among the lowest 30 % of points."""
+def floor_height(points: np.ndarray, up: np.ndarray, bin_size: float = 0.02, share: float = 0.3) -> float:
+    """Height of the floor along `up`: the most populated height among the lowest `share` of points."""
     heights = points @ up
-    low = heights[heights <= np.quantile(heights, 0.3)]
+    low = heights[heights <= np.quantile(heights, share)]
     bins = np.arange(low.min(), low.max() + 2 * bin_size, bin_size)
     counts, edges = np.histogram(low, bins=bins)
     peak = int(counts.argmax())
@@ -18,12 +18,31 @@ def floor_height(points: np.ndarray, up: np.ndarray, bin_size: float = 0.02) -> 
     return float(np.median(in_peak))
 
 
+def up_from_level_cameras(rights: np.ndarray, downs: np.ndarray) -> np.ndarray | None:
+    """Float[3] up, or None: the direction square to every camera's x axis. People and robots keep
+    cameras level (little roll) while they look up and down (any pitch), so the x axes lie in
+    the horizontal plane; it takes cameras facing several ways to pin that plane down."""
+    rights = rights / np.linalg.norm(rights, axis=1, keepdims=True)
+    _, spread, basis = np.linalg.svd(rights, full_matrices=False)
+    if len(rights) < 3 or spread[1] < 0.25 * spread[0]:
+        return None  # all facing one way: pitch and roll cannot be told apart
+    up = basis[-1]
+    return up if up @ downs.mean(axis=0) < 0 else -up
+
+
 def estimate_up(points: np.ndarray, camera_down: np.ndarray, iterations: int = 300, tolerance: float = 0.02,
-                seed: int = 0) -> tuple[np.ndarray, float]:
+                seed: int = 0, level_up: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """(up, floor height) from a cloud with no known gravity: the largest plane within 30 degrees of
-    the cameras' mean up direction (cameras are held roughly upright), oriented towards them."""
+    the cameras' mean up direction (cameras are held roughly upright), oriented towards them.
+    With `level_up` (see `up_from_level_cameras`) only the floor's height is searched for."""
+    if level_up is not None:
+        # Up is known; the floor is the lowest well-populated height. Only the lowest few percent:
+        # in a sparse SfM cloud, bed and table tops can hold more points than the floor.
+        level_up = level_up / np.linalg.norm(level_up)
+        return level_up, floor_height(points, level_up, bin_size=2 * tolerance, share=0.05)
     rng = np.random.default_rng(seed)
     camera_up = -camera_down / np.linalg.norm(camera_down)
+    window = 30.0
     sample = points[rng.choice(len(points), min(len(points), 20_000), replace=False)]
     best, best_count = None, 0
     for _ in range(iterations):
@@ -35,7 +54,7 @@ def estimate_up(points: np.ndarray, camera_down: np.ndarray, iterations: int = 3
         normal /= norm
         if normal @ camera_up < 0:
             normal = -normal
-        if normal @ camera_up < np.cos(np.radians(30)):
+        if normal @ camera_up < np.cos(np.radians(window)):
             continue
         count = int((np.abs((sample - a) @ normal) < tolerance).sum())
         # Among near-horizontal planes, prefer more support; the floor is the lowest large one.

@@ -131,6 +131,8 @@ STANDING = frozenset({
 
 def _box_with_bottom(box: OrientedBox, up: np.ndarray, bottom: float) -> OrientedBox:
     top = box.center_array @ up + box.extent_along(up) / 2
+    if top <= bottom:  # all of it below the support found (a noisy floor under sparse points): leave it be
+        return box
     centre = box.center_array + ((top + bottom) / 2 - box.center_array @ up) * up
     extents = list(box.extents)
     extents[int(np.abs(box.axes_array @ up).argmax())] = top - bottom

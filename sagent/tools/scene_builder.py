@@ -13,15 +13,31 @@ from pathlib import Path
 
 import numpy as np
 
-from sagent.memory.scene import Camera, Observation, Room, SceneMemory, SceneObject, SceneRecord
-from sagent.tools.floor import estimate_up, floor_area, floor_height
+from sagent.memory.scene import Camera, MetricScale, Observation, Room, SceneMemory, SceneObject, SceneRecord
+from sagent.tools.floor import estimate_up, floor_area, floor_height, up_from_level_cameras
 from sagent.tools.frames import Frame, FrameSet
-from sagent.tools.fusion import fuse
+from sagent.tools.boxfit import fit_gravity_box
+from sagent.tools.fusion import Instance, fuse, rest_on_support
 from sagent.tools.grounding import Grounder
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.lifting import Observation3D, Sighting, backproject, lift
 from sagent.tools.pointcloud import VoxelCloud
 from sagent.tools.raycast import project
+
+# Depth cameras' scale error is around a percent; a reconstruction replaces this with its own scale.
+SENSOR_SCALE = MetricScale(source="sensor depth", relative_uncertainty=0.01)
+
+
+CELL = 16  # pixels per cell of the per-frame nearest-depth grid used for occlusion
+
+
+def nearest_depth_cells(depth: np.ndarray) -> np.ndarray:
+    """Float16[ceil(H/16) ceil(W/16)]: the nearest valid depth in each 16x16 cell (inf where none)."""
+    h, w = depth.shape
+    padded = np.full(((h + CELL - 1) // CELL * CELL, (w + CELL - 1) // CELL * CELL), np.inf, np.float32)
+    padded[:h, :w] = np.where(depth > 0, depth, np.inf)
+    cells = padded.reshape(padded.shape[0] // CELL, CELL, padded.shape[1] // CELL, CELL).min(axis=(1, 3))
+    return cells.astype(np.float16)
 
 
 @dataclass
@@ -48,6 +64,9 @@ class SceneBuilder:
         self.observations: list[Observation3D] = []
         self.cameras: list[Camera] = []
         self.cloud = VoxelCloud(self.settings.voxel)
+        self.boxes2d: list[list[tuple[str, tuple[float, float, float, float]]]] = []  # per frame: (label, box)
+        self.nearest: list[np.ndarray | None] = []  # per frame: Float16[h/16 w/16] nearest depth per cell
+        self.sparse = False  # some frame had sparse depth (structure from motion)
         self._rng = np.random.default_rng(0)
 
     def add(self, frame: Frame) -> list[Observation3D]:
@@ -59,9 +78,18 @@ class SceneBuilder:
                                    time=frame.time, width=width, height=height,
                                    image=str(frame.image_path) if frame.image_path else None))
         lifted = []
-        if depth is not None:
-            for detection in self.grounder.detect(frame, self.labels):
-                observation = lift(frame, index, detection, self.settings.max_points_per_detection, rng=self._rng)
+        self.sparse = self.sparse or (depth is not None and (depth > 0).mean() < 0.2)
+        self.nearest.append(None if depth is None else nearest_depth_cells(depth))
+        if depth is None:
+            self.boxes2d.append([])
+        else:
+            # Sparse depth (structure from motion) has a few dozen points where a sensor has thousands.
+            min_points = 30 if (depth > 0).mean() > 0.2 else 8
+            detections = self.grounder.detect(frame, self.labels)
+            self.boxes2d.append([(d.label, tuple(map(float, d.box))) for d in detections])
+            for detection in detections:
+                observation = lift(frame, index, detection, self.settings.max_points_per_detection, min_points,
+                                   rng=self._rng)
                 if observation is not None:
                     lifted.append(observation)
             self._add_to_cloud(frame, depth)
@@ -78,8 +106,9 @@ class SceneBuilder:
             return self.up, (floor_height(cloud[:, :3], self.up) if len(cloud) else None)
         if len(cloud) < 100:
             raise ValueError("cannot find the floor: too few depth points and no `up` given")
-        down = np.mean([np.asarray(c.cam_to_world)[:3, 1] for c in self.cameras], axis=0)
-        return estimate_up(cloud[:, :3], down)
+        rotations = np.array([np.asarray(c.cam_to_world)[:3, :3] for c in self.cameras])
+        level_up = up_from_level_cameras(rotations[:, :, 0], rotations[:, :, 1])
+        return estimate_up(cloud[:, :3], rotations[:, :, 1].mean(axis=0), level_up=level_up)
 
     def compact(self) -> None:
         """Fold the observations so far into one per instance: memory then grows with the objects
@@ -93,26 +122,67 @@ class SceneBuilder:
         s = self.settings.cloud_stride
         rows, cols = np.nonzero(depth[::s, ::s] > 0)
         rows, cols = rows * s, cols * s
+        if len(rows) < 0.05 * depth.size / s**2:  # sparse depth (structure from motion): every point counts
+            rows, cols = np.nonzero(depth > 0)
         points = backproject(depth, frame.K, frame.cam_to_world, rows, cols)
         image = frame.image
         colours = image[rows, cols] / 255.0 if image is not None and image.shape[:2] == depth.shape else None
         self.cloud.add(points, colours)
 
     def _detection_rate(self, instance) -> float:
-        """Frames the instance was detected in over frames its centre was in view of the camera.
+        """Of the frames with the instance's centre in view, the share where a box of its label holds
+        that centre.
 
         A wall patch lifted from a loose box wears a label in a frame or two while being in view
-        in many: a real object is detected in a good share of the views that contain it.
+        in many: a real object is detected in a good share of the views that contain it. Boxes
+        count whether or not they could be lifted (sparse depth often cannot lift a small one).
         """
         centre = instance.box.center_array[None]
-        in_view = 0
-        for camera in self.cameras:
+        in_view = detected = 0
+        margin = 0.6 * float(instance.box.extents_array.max()) + 0.1
+        for camera, boxes, nearest in zip(self.cameras, self.boxes2d, self.nearest):
             if camera.width is None:
                 continue
             uv, depth = project(centre, np.asarray(camera.K), np.asarray(camera.cam_to_world))
             (u, v), ahead = uv[0], depth[0]
-            in_view += ahead > 0.1 and 0 <= u < camera.width and 0 <= v < camera.height
-        return instance.frames / max(in_view, instance.frames, 1)
+            if ahead > 0.1 and 0 <= u < camera.width and 0 <= v < camera.height:
+                if nearest is not None and nearest[int(v) // CELL, int(u) // CELL] < ahead - margin:
+                    continue  # something stands in front of it here: not a view it could be detected in
+                in_view += 1
+                detected += any(label == instance.label and x1 <= u <= x2 and y1 <= v <= y2
+                                for label, (x1, y1, x2, y2) in boxes)
+        return max(detected, instance.frames) / max(in_view, instance.frames, 1)
+
+    def _carve(self, instance: Instance, up: np.ndarray, floor: float | None) -> Instance:
+        """The instance's points that fall inside a box of its label in most frames that detected it.
+
+        Sparse depth lifts too few of an object's own pixels for the depth cluster to tell it from
+        what is behind; the views agree only on the object (space carving with the detections).
+        """
+        points = instance.points.astype(float)
+        seen, inside = np.zeros(len(points)), np.zeros(len(points))
+        centre = instance.box.center_array[None]
+        for camera, boxes in zip(self.cameras, self.boxes2d):
+            mine = np.array([box for label, box in boxes if label == instance.label]).reshape(-1, 4)
+            if camera.width is None or not len(mine):
+                continue
+            K, pose = np.asarray(camera.K), np.asarray(camera.cam_to_world)
+            pad = 0.05 * np.stack([mine[:, 2] - mine[:, 0], mine[:, 3] - mine[:, 1]] * 2, axis=1) * [-1, -1, 1, 1]
+            mine = mine + pad
+            (u, v), ahead = project(centre, K, pose)[0][0], project(centre, K, pose)[1][0]
+            holds = (mine[:, 0] <= u) & (u <= mine[:, 2]) & (mine[:, 1] <= v) & (v <= mine[:, 3])
+            if ahead <= 0.1 or not holds.any():
+                continue  # not detected in this frame: no say about its points
+            box = mine[holds][0]
+            uv, z = project(points, K, pose)
+            visible = (z > 0.1) & (uv[:, 0] >= 0) & (uv[:, 0] < camera.width) & (uv[:, 1] >= 0) & (uv[:, 1] < camera.height)
+            seen += visible
+            inside += visible & (uv[:, 0] >= box[0]) & (uv[:, 0] <= box[2]) & (uv[:, 1] >= box[1]) & (uv[:, 1] <= box[3])
+        keep = (seen < 2) | (inside >= 0.6 * seen)
+        if keep.all() or keep.sum() < 10:
+            return instance
+        kept = points[keep]
+        return Instance(instance.label, fit_gravity_box(kept, up, floor), kept.astype(np.float32), instance.observations)
 
     def save_state(self, path: Path) -> None:
         """The observations, cameras and cloud so far, so that `load_state` can go on streaming."""
@@ -120,7 +190,8 @@ class SceneBuilder:
         arrays = {f"points_{i}": o.points for i, o in enumerate(observations)}
         arrays.update({f"central_{i}": o.central for i, o in enumerate(observations)})
         arrays["cloud"] = self.cloud.array()
-        meta = {"cameras": [c.model_dump(mode="json") for c in self.cameras],
+        arrays.update({f"nearest_{i}": n for i, n in enumerate(self.nearest) if n is not None})
+        meta = {"cameras": [c.model_dump(mode="json") for c in self.cameras], "boxes2d": self.boxes2d,
                 "observations": [{"label": o.label, "frame": o.frame, "time": o.time, "score": o.score,
                                   "box2d": list(o.box2d), "merged": [list(s.__dict__.values()) for s in o.merged],
                                   "masked": o.masked, "origin": None if o.origin is None else o.origin.tolist()}
@@ -134,6 +205,10 @@ class SceneBuilder:
         with open(path, "rb") as handle, np.load(handle) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             self.cameras = [Camera.model_validate(c) for c in meta["cameras"]]
+            self.boxes2d = [[(label, tuple(box)) for label, box in frame] for frame in meta.get("boxes2d", [])]
+            self.boxes2d += [[] for _ in range(len(self.cameras) - len(self.boxes2d))]
+            self.nearest = [np.array(data[f"nearest_{i}"]) if f"nearest_{i}" in data else None
+                            for i in range(len(self.cameras))]
             self.observations = [
                 Observation3D(o["label"], o["frame"], o["time"], o["score"], tuple(o["box2d"]),
                               np.array(data[f"points_{i}"]), np.array(data[f"central_{i}"]),
@@ -149,6 +224,8 @@ class SceneBuilder:
         cloud = self.cloud.array()
         up, floor = self._gravity()
         instances = fuse(self.observations, up, floor, self.settings.overlap) if self.observations else []
+        if self.sparse:
+            instances = rest_on_support([self._carve(i, up, floor) for i in instances], up, floor)
         instances = [i for i in instances if self._detection_rate(i) >= self.settings.min_detection_rate]
         objects, points = [], {}
         counters: dict[str, int] = {}
@@ -163,7 +240,7 @@ class SceneBuilder:
         area, outline = floor_area(cloud[:, :3], up) if len(cloud) else (None, None)
         room = Room(floor_area=area, footprint=tuple(outline) if outline else None)
         record = SceneRecord(name=self.name, source=self.source, up=tuple(map(float, up)), objects=objects,
-                             cameras=self.cameras, room=room)
+                             cameras=self.cameras, room=room, scale=SENSOR_SCALE)
         return SceneMemory(record=record, object_points=points, point_cloud=cloud if len(cloud) else None)
 
 

@@ -62,6 +62,9 @@ class RoomSpec:
     fov: float = 75.0
     noise: Noise = field(default_factory=Noise)
     write_masks: bool = False
+    textured: bool = False  # world-fixed surface noise, which structure from motion needs
+    video: bool = False  # also write the RGB frames as video.mp4, with video_detections.json beside it
+    fps: float = 10.0
 
 
 @dataclass
@@ -153,10 +156,13 @@ def generate(out: str | Path, spec: RoomSpec = RoomSpec(), min_pixels: int = 60)
     K = intrinsics(spec.width, spec.height, spec.fov)
     for folder in ("rgb", "depth", *(["masks"] if spec.write_masks else [])):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    entries, first_seen = [], {}
+    entries, first_seen, video_frames = [], {}, []
     for index, pose in enumerate(camera_path(room, spec.frames, rng)):
-        time = index * 0.5
-        view = render([o.box for o in objects], colours, (0, 0, 0), (*room, 2.8), K, pose, spec.width, spec.height)
+        time = index / spec.fps if spec.video else index * 0.5
+        view = render([o.box for o in objects], colours, (0, 0, 0), (*room, 2.8), K, pose, spec.width, spec.height,
+                      textured=spec.textured)
+        if spec.video:
+            video_frames.append(view.rgb)
         depth = view.depth.copy()
         if spec.noise.depth_sigma:
             depth += rng.normal(0, 1, depth.shape) * spec.noise.depth_sigma * depth**2
@@ -186,6 +192,10 @@ def generate(out: str | Path, spec: RoomSpec = RoomSpec(), min_pixels: int = 60)
         entries.append({"image": f"rgb/{name}.png", "depth": f"depth/{name}.png", "depth_scale": 1000.0,
                         "K": K.tolist(), "cam_to_world": pose.tolist(), "time": time, "detections": detections})
     write_manifest(out / "frames.json", entries, up=(0, 0, 1))
+    if spec.video:
+        write_video(out / "video.mp4", video_frames, spec.fps)
+        sidecar = {"frames": {str(i): e["detections"] for i, e in enumerate(entries)}}
+        atomic_write_bytes(out / "video_detections.json", json.dumps(sidecar).encode())
     scene_name = f"synthetic_{spec.seed}"
     boxes: dict[str, list] = {}
     for obj in objects:
@@ -205,6 +215,19 @@ def generate(out: str | Path, spec: RoomSpec = RoomSpec(), min_pixels: int = 60)
     return truth
 
 
+def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
+    """RGB frames to an MP4 file (OpenCV's mp4v encoder), written to a temporary name then renamed."""
+    import cv2
+
+    height, width = frames[0].shape[:2]
+    partial = path.with_name(path.stem + ".partial.mp4")
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for rgb in frames:
+        writer.write(np.ascontiguousarray(rgb[..., ::-1]))
+    writer.release()
+    partial.replace(path)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Render a synthetic room with exact ground truth.")
     parser.add_argument("out")
@@ -213,10 +236,12 @@ def main(argv=None) -> None:
     parser.add_argument("--size", default="320x240", help="WIDTHxHEIGHT")
     parser.add_argument("--realistic-noise", action="store_true")
     parser.add_argument("--masks", action="store_true")
+    parser.add_argument("--video", action="store_true", help="textured surfaces, and video.mp4 + video_detections.json")
     args = parser.parse_args(argv)
     width, height = map(int, args.size.split("x"))
     spec = RoomSpec(seed=args.seed, frames=args.frames, width=width, height=height,
-                    noise=REALISTIC if args.realistic_noise else Noise(), write_masks=args.masks)
+                    noise=REALISTIC if args.realistic_noise else Noise(), write_masks=args.masks,
+                    textured=args.video, video=args.video)
     truth = generate(args.out, spec)
     print(f"wrote {args.out}: {len(truth['objects'])} objects, {args.frames} frames")
 
