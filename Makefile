@@ -40,6 +40,7 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_agent.py
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_perception.py
+	$(BIN)/python benchmarks/bench_video.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
