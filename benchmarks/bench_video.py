@@ -59,7 +59,7 @@ def rooms_section(rooms: int, frames: int, work: Path) -> str:
         qa = {name: table_of(list(predict(questions, scenes, RulesPlanner()))).overall for name, scenes in (
             ("truth", LayoutScenes([folder / "layout.json"])), ("rgbd", {f"synthetic_{seed}": rgbd}),
             ("video", {f"synthetic_{seed}": video}))}
-        counts_right = video.label_counts() == {k: v for k, v in rgbd.label_counts().items()}
+        counts_right = video.label_counts() == rgbd.label_counts()
         rows.append(f"| {seed} | {len(reconstruction.views)}/{len(chosen)} | {sfm_seconds:.0f} | {100 * ate / diagonal:.2f} | "
                     f"{100 * (correction - 1):+.1f} | ±{100 * video.scale.relative_uncertainty:.0f} | "
                     f"{'yes' if counts_right else 'no'} | {qa['truth']:.1f} | {qa['rgbd']:.1f} | {qa['video']:.1f} |")

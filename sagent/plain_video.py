@@ -43,7 +43,7 @@ class VideoSettings:
 
     def to_dict(self) -> dict:
         return {"backend": self.backend, "scale": self.scale, "max_frames": self.max_frames,
-                "colmap": dict(self.colmap.__dict__), "vggt": {k: v for k, v in self.vggt.__dict__.items()}}
+                "colmap": dict(self.colmap.__dict__), "vggt": dict(self.vggt.__dict__)}
 
 
 class _Sidecar(BaseModel):
@@ -112,7 +112,7 @@ def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder
                               progress: bool = False) -> SceneMemory:
     user = UserScale.parse(scale_text) if scale_text else None
     working_factor = WORKING_DEPTH / reconstruction.median_depth()
-    frames = reconstruction.scaled(working_factor, units="working metres").frame_set(detections, source=name)
+    frames = reconstruction.scaled(working_factor).frame_set(detections, source=name)
     memory = build_scene(frames, grounder, labels, build, name, progress)
     factor, scale = decide_scale(memory, working_factor, user)
     return memory.rescaled(factor, scale)

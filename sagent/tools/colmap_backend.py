@@ -117,13 +117,11 @@ def _from_model(model, keyframes: list[Keyframe], names: list[str]) -> Reconstru
             continue
         keyframe = by_name[image.name]
         camera = model.cameras[image.camera_id]
-        K = np.asarray(camera.calibration_matrix(), float)
+        K = np.array(camera.calibration_matrix(), float)
+        K[:2, 2] -= 0.5  # COLMAP puts pixel centres at +0.5, we put them at integers
         world_to_cam = np.eye(4)
         world_to_cam[:3] = np.asarray(image.cam_from_world().matrix(), float)
         cam_to_world = np.linalg.inv(world_to_cam)
-        K = K.copy()  # COLMAP puts pixel centres at +0.5, we put them at integers
-        K[0, 2] -= 0.5
-        K[1, 2] -= 0.5
         depth = visible_depth(xyz, K, cam_to_world, keyframe.image.shape[:2])
         views.append(PosedView(keyframe.index, keyframe.time, keyframe.image, K, cam_to_world, depth))
     return Reconstruction("colmap", views, xyz, colours, frames_given=len(keyframes))

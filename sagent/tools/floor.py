@@ -42,7 +42,6 @@ def estimate_up(points: np.ndarray, camera_down: np.ndarray, iterations: int = 3
         return level_up, floor_height(points, level_up, bin_size=2 * tolerance, share=0.05)
     rng = np.random.default_rng(seed)
     camera_up = -camera_down / np.linalg.norm(camera_down)
-    window = 30.0
     sample = points[rng.choice(len(points), min(len(points), 20_000), replace=False)]
     best, best_count = None, 0
     for _ in range(iterations):
@@ -54,7 +53,7 @@ def estimate_up(points: np.ndarray, camera_down: np.ndarray, iterations: int = 3
         normal /= norm
         if normal @ camera_up < 0:
             normal = -normal
-        if normal @ camera_up < np.cos(np.radians(window)):
+        if normal @ camera_up < np.cos(np.radians(30)):
             continue
         count = int((np.abs((sample - a) @ normal) < tolerance).sum())
         # Among near-horizontal planes, prefer more support; the floor is the lowest large one.

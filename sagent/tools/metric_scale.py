@@ -21,7 +21,7 @@ import numpy as np
 
 from sagent.memory.scene import MetricScale, SceneObject
 from sagent.memory.vocabulary import canonical_label
-from sagent.dsl.units import UNITS, dimension_of
+from sagent.dsl.units import UNITS, convert, dimension_of
 
 
 class ScaleError(ValueError):
@@ -79,8 +79,9 @@ def scale_from_priors(objects: list[SceneObject], up: np.ndarray, min_objects: i
     (partly seen, background caught): it keeps one tight prior from outvoting every other object."""
     logs, weights, used, contributing = [], [], [], 0
     for obj in objects:
-        contributing += obj.label in SIZE_PRIORS or canonical_label(obj.label) in SIZE_PRIORS
-        for prior in SIZE_PRIORS.get(canonical_label(obj.label), ()):
+        priors = SIZE_PRIORS.get(canonical_label(obj.label), ())
+        contributing += bool(priors)
+        for prior in priors:
             measured = object_dimension(obj, up, prior.dimension)
             if measured > 0:
                 logs.append(math.log(prior.metres / measured))
@@ -126,7 +127,7 @@ class UserScale:
         if not match or match.group(2) not in UNITS or dimension_of(match.group(2)) != "length":
             raise ScaleError(f"--scale {text!r}: the size needs a length unit, e.g. {label.strip()}=2.0m "
                              f"(m, cm, mm, ft, in)")
-        metres = float(match.group(1)) * UNITS[match.group(2)][1]
+        metres = convert(float(match.group(1)), match.group(2), "m")
         if metres <= 0:
             raise ScaleError(f"--scale {text!r}: the size must be positive")
         return cls(label=canonical_label(label), metres=metres)

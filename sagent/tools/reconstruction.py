@@ -1,8 +1,8 @@
 """What a reconstruction backend gives back: posed views with depth, and points, in its own units.
 
-VGGT and structure from motion recover geometry up to an unknown scale; `units` says what one
-unit is ("metres" only when a sensor measured it). `metric_scale.py` decides the factor to metres;
-`scaled` applies it and `frame_set` hands the views to the usual lifting and fusion.
+VGGT and structure from motion recover geometry up to an unknown scale. `metric_scale.py` decides
+the factor to metres; `scaled` applies it and `frame_set` hands the views to the usual lifting and
+fusion.
 """
 
 from __future__ import annotations
@@ -32,11 +32,10 @@ class PosedView:
 
 @dataclass
 class Reconstruction:
-    backend: str  # "colmap", "vggt", "sensor"
+    backend: str  # "colmap" or "vggt"
     views: list[PosedView]
     points: np.ndarray  # Float[N 3] world, reconstruction units
     colours: np.ndarray | None = None  # Float[N 3] in 0-1
-    units: str = "unknown"  # "metres" when measured by a sensor
     frames_given: int = 0  # keyframes handed to the backend (views holds the ones it could pose)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
@@ -44,14 +43,14 @@ class Reconstruction:
     def registered_share(self) -> float:
         return len(self.views) / max(self.frames_given, 1)
 
-    def scaled(self, factor: float, units: str = "metres") -> "Reconstruction":
+    def scaled(self, factor: float) -> "Reconstruction":
         """The same geometry with lengths multiplied by `factor` (rotations unchanged)."""
         views = []
         for view in self.views:
             pose = view.cam_to_world.copy()
             pose[:3, 3] *= factor
             views.append(replace(view, cam_to_world=pose, depth=(view.depth * factor).astype(np.float32)))
-        return replace(self, views=views, points=self.points * factor, units=units)
+        return replace(self, views=views, points=self.points * factor)
 
     def median_depth(self) -> float:
         """Median of all valid depths: the typical viewing distance, in reconstruction units."""
@@ -93,8 +92,8 @@ def visible_depth(points: np.ndarray, K: np.ndarray, cam_to_world: np.ndarray, s
     around = minimum_filter(nearest, size=window, mode="constant", cval=np.inf)
     visible = z <= around[rows, cols] * (1 + tolerance)
     depth = np.zeros(shape, np.float32)
-    depth[rows[visible], cols[visible]] = np.where(np.isfinite(nearest[rows[visible], cols[visible]]),
-                                                   nearest[rows[visible], cols[visible]], 0)
+    rows, cols = rows[visible], cols[visible]
+    depth[rows, cols] = nearest[rows, cols]  # finite: a point landed on each of these pixels
     return depth
 
 

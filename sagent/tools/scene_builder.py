@@ -78,13 +78,14 @@ class SceneBuilder:
                                    time=frame.time, width=width, height=height,
                                    image=str(frame.image_path) if frame.image_path else None))
         lifted = []
-        self.sparse = self.sparse or (depth is not None and (depth > 0).mean() < 0.2)
         self.nearest.append(None if depth is None else nearest_depth_cells(depth))
         if depth is None:
             self.boxes2d.append([])
         else:
+            sparse = bool((depth > 0).mean() < 0.2)
+            self.sparse = self.sparse or sparse
             # Sparse depth (structure from motion) has a few dozen points where a sensor has thousands.
-            min_points = 30 if (depth > 0).mean() > 0.2 else 8
+            min_points = 8 if sparse else 30
             detections = self.grounder.detect(frame, self.labels)
             self.boxes2d.append([(d.label, tuple(map(float, d.box))) for d in detections])
             for detection in detections:
@@ -129,6 +130,20 @@ class SceneBuilder:
         colours = image[rows, cols] / 255.0 if image is not None and image.shape[:2] == depth.shape else None
         self.cloud.add(points, colours)
 
+    def _boxes_of(self, frame: int, label: str, pad: float = 0.0) -> np.ndarray:
+        """Float[N 4] the frame's 2D boxes of `label`, each side moved out by `pad` of the box's size."""
+        boxes = np.array([box for found, box in self.boxes2d[frame] if found == label], float).reshape(-1, 4)
+        size = np.concatenate([boxes[:, 2:] - boxes[:, :2]] * 2, axis=1)
+        return boxes + pad * size * [-1, -1, 1, 1]
+
+    @staticmethod
+    def _in_view(camera: Camera, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pixels Float[N 2], depths Float[N], Bool[N] in front of the camera and inside its image)."""
+        uv, depth = project(points, np.asarray(camera.K), np.asarray(camera.cam_to_world))
+        inside = (depth > 0.1) & (uv[:, 0] >= 0) & (uv[:, 0] < camera.width) & (uv[:, 1] >= 0) & \
+            (uv[:, 1] < camera.height)
+        return uv, depth, inside
+
     def _detection_rate(self, instance) -> float:
         """Of the frames with the instance's centre in view, the share where a box of its label holds
         that centre.
@@ -140,17 +155,16 @@ class SceneBuilder:
         centre = instance.box.center_array[None]
         in_view = detected = 0
         margin = 0.6 * float(instance.box.extents_array.max()) + 0.1
-        for camera, boxes, nearest in zip(self.cameras, self.boxes2d, self.nearest):
+        for frame, (camera, nearest) in enumerate(zip(self.cameras, self.nearest)):
             if camera.width is None:
                 continue
-            uv, depth = project(centre, np.asarray(camera.K), np.asarray(camera.cam_to_world))
+            uv, depth, inside = self._in_view(camera, centre)
             (u, v), ahead = uv[0], depth[0]
-            if ahead > 0.1 and 0 <= u < camera.width and 0 <= v < camera.height:
+            if inside[0]:
                 if nearest is not None and nearest[int(v) // CELL, int(u) // CELL] < ahead - margin:
                     continue  # something stands in front of it here: not a view it could be detected in
                 in_view += 1
-                detected += any(label == instance.label and x1 <= u <= x2 and y1 <= v <= y2
-                                for label, (x1, y1, x2, y2) in boxes)
+                detected += bool(_holding(self._boxes_of(frame, instance.label), u, v).any())
         return max(detected, instance.frames) / max(in_view, instance.frames, 1)
 
     def _carve(self, instance: Instance, up: np.ndarray, floor: float | None) -> Instance:
@@ -162,22 +176,19 @@ class SceneBuilder:
         points = instance.points.astype(float)
         seen, inside = np.zeros(len(points)), np.zeros(len(points))
         centre = instance.box.center_array[None]
-        for camera, boxes in zip(self.cameras, self.boxes2d):
-            mine = np.array([box for label, box in boxes if label == instance.label]).reshape(-1, 4)
+        for frame, camera in enumerate(self.cameras):
+            mine = self._boxes_of(frame, instance.label, pad=0.05)
             if camera.width is None or not len(mine):
                 continue
-            K, pose = np.asarray(camera.K), np.asarray(camera.cam_to_world)
-            pad = 0.05 * np.stack([mine[:, 2] - mine[:, 0], mine[:, 3] - mine[:, 1]] * 2, axis=1) * [-1, -1, 1, 1]
-            mine = mine + pad
-            (u, v), ahead = project(centre, K, pose)[0][0], project(centre, K, pose)[1][0]
-            holds = (mine[:, 0] <= u) & (u <= mine[:, 2]) & (mine[:, 1] <= v) & (v <= mine[:, 3])
+            uv, depth, _ = self._in_view(camera, centre)
+            (u, v), ahead = uv[0], depth[0]
+            holds = _holding(mine, u, v)
             if ahead <= 0.1 or not holds.any():
                 continue  # not detected in this frame: no say about its points
-            box = mine[holds][0]
-            uv, z = project(points, K, pose)
-            visible = (z > 0.1) & (uv[:, 0] >= 0) & (uv[:, 0] < camera.width) & (uv[:, 1] >= 0) & (uv[:, 1] < camera.height)
+            x1, y1, x2, y2 = mine[holds][0]
+            uv, _, visible = self._in_view(camera, points)
             seen += visible
-            inside += visible & (uv[:, 0] >= box[0]) & (uv[:, 0] <= box[2]) & (uv[:, 1] >= box[1]) & (uv[:, 1] <= box[3])
+            inside += visible & (uv[:, 0] >= x1) & (uv[:, 0] <= x2) & (uv[:, 1] >= y1) & (uv[:, 1] <= y2)
         keep = (seen < 2) | (inside >= 0.6 * seen)
         if keep.all() or keep.sum() < 10:
             return instance
@@ -192,6 +203,7 @@ class SceneBuilder:
         arrays["cloud"] = self.cloud.array()
         arrays.update({f"nearest_{i}": n for i, n in enumerate(self.nearest) if n is not None})
         meta = {"cameras": [c.model_dump(mode="json") for c in self.cameras], "boxes2d": self.boxes2d,
+                "sparse": self.sparse,
                 "observations": [{"label": o.label, "frame": o.frame, "time": o.time, "score": o.score,
                                   "box2d": list(o.box2d), "merged": [list(s.__dict__.values()) for s in o.merged],
                                   "masked": o.masked, "origin": None if o.origin is None else o.origin.tolist()}
@@ -207,6 +219,7 @@ class SceneBuilder:
             self.cameras = [Camera.model_validate(c) for c in meta["cameras"]]
             self.boxes2d = [[(label, tuple(box)) for label, box in frame] for frame in meta.get("boxes2d", [])]
             self.boxes2d += [[] for _ in range(len(self.cameras) - len(self.boxes2d))]
+            self.sparse = meta.get("sparse", False)
             self.nearest = [np.array(data[f"nearest_{i}"]) if f"nearest_{i}" in data else None
                             for i in range(len(self.cameras))]
             self.observations = [
@@ -242,6 +255,11 @@ class SceneBuilder:
         record = SceneRecord(name=self.name, source=self.source, up=tuple(map(float, up)), objects=objects,
                              cameras=self.cameras, room=room, scale=SENSOR_SCALE)
         return SceneMemory(record=record, object_points=points, point_cloud=cloud if len(cloud) else None)
+
+
+def _holding(boxes: np.ndarray, u: float, v: float) -> np.ndarray:
+    """Bool[N]: which of the Float[N 4] boxes hold the pixel (u, v)."""
+    return (boxes[:, 0] <= u) & (u <= boxes[:, 2]) & (boxes[:, 1] <= v) & (v <= boxes[:, 3])
 
 
 def build_scene(frames: FrameSet, grounder: Grounder, labels: list[str] | None = None,

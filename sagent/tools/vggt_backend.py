@@ -153,7 +153,7 @@ class VggtReconstructor:
         step = max(1, self.settings.chunk - self.settings.overlap)
         chunks, start = [], 0
         while True:
-            chunks.append(range(max(0, start - self.settings.overlap) if start else 0, min(count, start + step)))
+            chunks.append(range(max(0, start - self.settings.overlap), min(count, start + step)))
             start += step
             if start >= count:
                 return chunks
