@@ -41,6 +41,7 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_perception.py
 	$(BIN)/python benchmarks/bench_video.py
+	$(BIN)/python benchmarks/bench_scale_priors.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
