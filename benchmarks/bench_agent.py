@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, write_section  # noqa: E402
 
 from sagent.agent import RulesPlanner, ask  # noqa: E402
-from sagent.inputs import load_input  # noqa: E402
 from sagent.memory.cache import SceneCache  # noqa: E402
-from sagent.tools.synthetic import RoomSpec, generate  # noqa: E402
+from sagent.tools.pipeline.inputs import load_input  # noqa: E402
+from sagent.tools.synthetic.generator import RoomSpec, generate  # noqa: E402
 
 
 def first_and_second(spec: str, question: str, work: Path, repeats: int = 3) -> tuple[float, float]:

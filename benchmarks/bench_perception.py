@@ -27,11 +27,11 @@ from sagent.agent import RulesPlanner  # noqa: E402
 from sagent.agent.evaluate import LayoutScenes, predict, table_of  # noqa: E402
 from sagent.memory.box import OrientedBox  # noqa: E402
 from sagent.memory.vocabulary import canonical_label  # noqa: E402
-from sagent.tools.boxfit import iou_3d  # noqa: E402
-from sagent.tools.frames import read_manifest  # noqa: E402
-from sagent.tools.grounding import AnnotationGrounder  # noqa: E402
-from sagent.tools.scene_builder import SceneBuilder, build_scene  # noqa: E402
-from sagent.tools.synthetic import REALISTIC, Noise, RoomSpec, generate  # noqa: E402
+from sagent.tools.geometry.footprints import iou_3d  # noqa: E402
+from sagent.tools.io.frames import read_manifest  # noqa: E402
+from sagent.tools.perception.grounding import AnnotationGrounder  # noqa: E402
+from sagent.tools.perception.scene_builder import SceneBuilder, build_scene  # noqa: E402
+from sagent.tools.synthetic.generator import REALISTIC, Noise, RoomSpec, generate  # noqa: E402
 from tests.perception_metrics import errors  # noqa: E402
 from tests.test_layout_qa import generated_questions  # noqa: E402
 
@@ -119,7 +119,7 @@ def throughput_and_memory(work: Path) -> str:
     builder = SceneBuilder(AnnotationGrounder(), np.array([0.0, 0.0, 1.0]))
     builder.settings.compact_every = 0
     lift_time = cloud_time = 0.0
-    from sagent.tools.lifting import lift
+    from sagent.tools.perception.lifting import lift
 
     for index, frame in enumerate(frames):
         started = time.perf_counter()
@@ -132,8 +132,8 @@ def throughput_and_memory(work: Path) -> str:
         cloud_time += time.perf_counter() - lifted
         lift_time += lifted - started
     started = time.perf_counter()
-    from sagent.tools.floor import floor_height
-    from sagent.tools.fusion import fuse
+    from sagent.tools.perception.floor import floor_height
+    from sagent.tools.perception.fusion import fuse
 
     up = np.array([0.0, 0.0, 1.0])
     fuse(builder.observations, up, floor_height(builder.cloud.array()[:, :3], up))

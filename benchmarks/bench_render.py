@@ -25,12 +25,12 @@ from _report import machine, write_section  # noqa: E402
 from sagent.dsl import ExecContext, run_program  # noqa: E402
 from sagent.memory.layouts import scene_from_mmdet3d_scannet  # noqa: E402
 from sagent.memory.storage import atomic_write_bytes  # noqa: E402
-from sagent.tools.frames import read_manifest  # noqa: E402
-from sagent.tools.grounding import AnnotationGrounder  # noqa: E402
-from sagent.tools.render_bev import render_bev  # noqa: E402
-from sagent.tools.render_ego import render_ego, viewpoint_pose  # noqa: E402
-from sagent.tools.scene_builder import build_scene  # noqa: E402
-from sagent.tools.synthetic import RoomSpec, generate  # noqa: E402
+from sagent.tools.io.frames import read_manifest  # noqa: E402
+from sagent.tools.perception.grounding import AnnotationGrounder  # noqa: E402
+from sagent.tools.perception.scene_builder import build_scene  # noqa: E402
+from sagent.tools.render.bev import render_bev  # noqa: E402
+from sagent.tools.render.ego import render_ego, viewpoint_pose  # noqa: E402
+from sagent.tools.synthetic.generator import RoomSpec, generate  # noqa: E402
 
 SCANNET = ROOT.parent / "shared" / "data" / "scannet_scene0000_00"
 

@@ -20,7 +20,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from _report import machine, write_section  # noqa: E402
 
 from sagent.memory.layouts import load_layout  # noqa: E402
-from sagent.tools.metric_scale import scale_from_priors  # noqa: E402
+from sagent.tools.reconstruction.metric_scale import scale_from_priors  # noqa: E402
 
 META = ROOT.parent / "shared" / "data" / "vsibench_meta_info"
 

@@ -25,14 +25,14 @@ from _report import machine, write_section  # noqa: E402
 
 from sagent.agent import RulesPlanner  # noqa: E402
 from sagent.agent.evaluate import LayoutScenes, predict, table_of  # noqa: E402
-from sagent.plain_video import read_sidecar, scene_from_reconstruction  # noqa: E402
-from sagent.tools.colmap_backend import reconstruct_colmap  # noqa: E402
-from sagent.tools.frames import read_manifest  # noqa: E402
-from sagent.tools.grounding import AnnotationGrounder  # noqa: E402
-from sagent.tools.reconstruction import trajectory_error  # noqa: E402
-from sagent.tools.scene_builder import build_scene  # noqa: E402
-from sagent.tools.synthetic import RoomSpec, generate  # noqa: E402
-from sagent.tools.video import Keyframe, keyframes  # noqa: E402
+from sagent.tools.io.frames import read_manifest  # noqa: E402
+from sagent.tools.io.video import Keyframe, keyframes  # noqa: E402
+from sagent.tools.perception.grounding import AnnotationGrounder  # noqa: E402
+from sagent.tools.perception.scene_builder import build_scene  # noqa: E402
+from sagent.tools.pipeline.plain_video import read_sidecar, scene_from_reconstruction  # noqa: E402
+from sagent.tools.reconstruction.colmap import reconstruct_colmap  # noqa: E402
+from sagent.tools.reconstruction.reconstruction import trajectory_error  # noqa: E402
+from sagent.tools.synthetic.generator import RoomSpec, generate  # noqa: E402
 from tests.test_layout_qa import generated_questions  # noqa: E402
 
 REDWOOD = ROOT.parent / "shared" / "data" / "redwood_rgbd"
@@ -90,7 +90,7 @@ def rooms_section(rooms: int, frames: int, work: Path) -> str:
 def redwood_section() -> str:
     if not REDWOOD.is_dir():
         return "## Plain video: Redwood\n\nSkipped: ../shared/data/redwood_rgbd is not present."
-    from sagent.tools.readers import read_frames
+    from sagent.tools.io.readers import read_frames
 
     frames = read_frames(REDWOOD).frames
     started = time.perf_counter()
@@ -118,16 +118,16 @@ PROBE = """
 import json, resource, sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
-from sagent.tools.video import keyframes
+from sagent.tools.io.video import keyframes
 frames = keyframes({video!r}, max_frames={count})
 started = time.perf_counter()
 if {backend!r} == "colmap":
-    from sagent.tools.colmap_backend import reconstruct_colmap
+    from sagent.tools.reconstruction.colmap import reconstruct_colmap
     result = reconstruct_colmap(frames)
 else:
     import torch
     from tests.fake_vggt import FakeVggt
-    from sagent.tools.vggt_backend import VggtReconstructor, VggtSettings
+    from sagent.tools.reconstruction.vggt import VggtReconstructor, VggtSettings
 
     class Instant:  # outputs of the right shapes, no geometry: times only sagent's side of the backend
         def __call__(self, images):

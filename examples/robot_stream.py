@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from sagent import Agent
-from sagent.tools.frames import read_manifest
-from sagent.tools.synthetic import RoomSpec, generate
+from sagent.tools.io.frames import read_manifest
+from sagent.tools.synthetic.generator import RoomSpec, generate
 
 
 def main() -> None:

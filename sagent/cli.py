@@ -14,31 +14,28 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sagent.agent.agent_memory import AgentMemory
 from sagent.agent.answer import plain_value
-from sagent.agent.ask import NoMetricScale, ask
+from sagent.agent.ask import ask
 from sagent.agent.baseline import VlmBaseline
-from sagent.agent.evaluate import (LayoutScenes, QuestionFileError, predict, predict_baseline, read_questions,
-                                   table_of, write_predictions)
-from sagent.agent.llm_planner import RepairBudgetExhausted
-from sagent.agent.model import ModelError
-from sagent.agent.planners import PlannerConfigError, PlannerSettings, make_model, make_planner
-from sagent.agent.rules_planner import PlanningError
+from sagent.agent.evaluate import (
+    LayoutScenes,
+    predict,
+    predict_baseline,
+    read_questions,
+    table_of,
+    write_predictions,
+)
+from sagent.agent.planners import PlannerSettings, make_model, make_planner
 from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
-from sagent.inputs import InputError, load_input
-from sagent.memory.agent_memory import AgentMemory
+from sagent.errors import InputError, ProviderError, SagentError
 from sagent.memory.cache import SceneCache, default_cache_dir
-from sagent.memory.layouts import LayoutError
-from sagent.memory.storage import SceneFileError
-from sagent.perception import PerceptionSettings
-from sagent.plain_video import VideoSettings
-from sagent.tools.frames import FramesError
-from sagent.tools.grounding import GroundingError
-from sagent.tools.metric_scale import ScaleError
-from sagent.tools.reconstruction import ReconstructionError
-from sagent.tools.vggt_backend import VggtSettings
-
-USER_ERRORS = (InputError, LayoutError, SceneFileError, PlanningError, QuestionFileError, PlannerConfigError,
-               RepairBudgetExhausted, FramesError, GroundingError, ReconstructionError, ScaleError, NoMetricScale)
+from sagent.memory.storage import atomic_write_bytes
+from sagent.tools.pipeline.inputs import load_input
+from sagent.tools.pipeline.plain_video import VideoSettings
+from sagent.tools.pipeline.settings import PerceptionSettings
+from sagent.tools.reconstruction.vggt import VggtSettings
+from sagent.tools.render.bev import render_bev
 
 
 def _settings(args) -> PlannerSettings:
@@ -120,7 +117,6 @@ def cmd_eval(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from sagent.memory.storage import atomic_write_bytes
 
     scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args))
     observer = f"view({args.view})" if args.view is not None else None
@@ -128,7 +124,6 @@ def cmd_inspect(args) -> int:
         raise InputError("--ego needs --view N: the input view to look from")
     context = ExecContext(scene)
     if args.bev:
-        from sagent.tools.render_bev import render_bev
 
         png = run_program(f"answer render_map({observer})", context).value.png if observer else render_bev(scene)
         atomic_write_bytes(Path(args.bev), png)
@@ -198,9 +193,12 @@ def _planner_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--api-base", help="the provider's base URL, e.g. http://127.0.0.1:8000/v1")
     command.add_argument("--images", choices=["auto", "on", "off"], default="auto",
                          help="send pictures (bird's-eye view, keyframes) to the model; auto asks litellm")
-    command.add_argument("--max-repairs", type=int, default=3, help="repairs allowed per question (default 3)")
-    command.add_argument("--max-steps", type=int, default=3, help="programs run before the answer (default 3)")
-    command.add_argument("--timeout", type=float, default=120.0, help="seconds per model call (default 120)")
+    command.add_argument("--max-repairs", type=int, default=PlannerSettings.max_repairs,
+                         help=f"repairs allowed per question (default {PlannerSettings.max_repairs})")
+    command.add_argument("--max-steps", type=int, default=PlannerSettings.max_steps,
+                         help=f"programs run before the answer (default {PlannerSettings.max_steps})")
+    command.add_argument("--timeout", type=float, default=PlannerSettings.timeout,
+                         help=f"seconds per model call (default {PlannerSettings.timeout:g})")
     _input_options(command)
 
 
@@ -209,13 +207,15 @@ def _input_options(command: argparse.ArgumentParser) -> None:
                          help="how objects are found in frames: the input's own detections, YOLO-World/YOLOE, or the "
                               "model (auto: the first that can run)")
     command.add_argument("--detector-weights", metavar="PATH", help="ultralytics weights (.pt; a .yaml = random weights)")
-    command.add_argument("--confidence", type=float, default=0.25, help="detector score threshold (default 0.25)")
+    command.add_argument("--confidence", type=float, default=PerceptionSettings.confidence,
+                         help=f"detector score threshold (default {PerceptionSettings.confidence:g})")
     command.add_argument("--backend", choices=["auto", "colmap", "vggt"], default="auto",
                          help="plain videos: how cameras and depth are recovered (auto: vggt on a GPU, else colmap)")
     command.add_argument("--scale", metavar="FACTOR|LABEL=SIZE",
                          help="plain videos: metres per reconstruction unit (0.8), or a known size, the longest side of "
                               "an object (door=2.0m); default: typical sizes of the objects found")
-    command.add_argument("--max-frames", type=int, default=64, help="plain videos: keyframes used (default 64)")
+    command.add_argument("--max-frames", type=int, default=VideoSettings.max_frames,
+                         help=f"plain videos: keyframes used (default {VideoSettings.max_frames})")
     command.add_argument("--vggt-weights", metavar="PATH", help="VGGT weights: model.pt or a pretrained folder "
                                                                 "(default: facebook/VGGT-1B from the hub)")
     command.add_argument("--cache-dir", help="where scene memories and sessions are kept (default ~/.cache/sagent)")
@@ -287,12 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     except DslError as error:
         print(f"sagent: no answer: the program is invalid:\n{error.render()}", file=sys.stderr)
         return 1
-    except USER_ERRORS as error:
-        print(f"sagent: error: {error}", file=sys.stderr)
-        return 1
-    except ModelError as error:
-        print(f"sagent: model error: {error}", file=sys.stderr)
-        return 3
+    except SagentError as error:  # one line; the base says who must act and which exit code
+        kind = "model error" if isinstance(error, ProviderError) else "error"
+        print(f"sagent: {kind}: {error}", file=sys.stderr)
+        return error.exit_code
 
 
 if __name__ == "__main__":

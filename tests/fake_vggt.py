@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from sagent.tools.raycast import render
-from sagent.tools.vggt_backend import preprocess
+from sagent.tools.reconstruction.vggt import preprocess
+from sagent.tools.synthetic.raycast import render
 
 
 def rotation_to_quaternion(R: np.ndarray) -> np.ndarray:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
-import tempfile
 
-from sagent.tools.synthetic import REALISTIC, Noise, RoomSpec, generate
+from sagent.tools.synthetic.generator import REALISTIC, Noise, RoomSpec, generate
 
 _ROOT = Path(tempfile.mkdtemp(prefix="sagent-rooms-"))
 

@@ -1,8 +1,8 @@
 import json
 
 from sagent.agent import RulesPlanner, ask
+from sagent.agent.agent_memory import AgentMemory, StepRecord
 from sagent.cli import main
-from sagent.memory.agent_memory import AgentMemory, StepRecord
 from tests.conftest import EXAMPLE_LAYOUT
 
 SCENE = f"{EXAMPLE_LAYOUT}:living_room"

@@ -1,7 +1,7 @@
 import shutil
 
-from sagent.inputs import load_input
 from sagent.memory.cache import SceneCache, cache_key, content_digest
+from sagent.tools.pipeline.inputs import load_input
 from tests.conftest import EXAMPLE_LAYOUT
 from tests.scenes import make_scene
 

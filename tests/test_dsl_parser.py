@@ -1,7 +1,6 @@
 import pytest
 
-from sagent.dsl import DslError, parse
-from sagent.dsl import ast
+from sagent.dsl import DslError, ast, parse
 
 
 def only_error(source: str):

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from sagent.tools.frames import read_manifest
-from sagent.tools.grounding import GroundingError
-from sagent.tools.scene_builder import SceneBuilder
-from sagent.tools.vlm_grounder import VlmGrounder
+from sagent.tools.io.frames import read_manifest
+from sagent.tools.perception.grounding import GroundingError
+from sagent.tools.perception.scene_builder import SceneBuilder
+from sagent.tools.perception.vlm_grounder import VlmGrounder
 from tests.fakes import ScriptedModel
 from tests.synthetic_rooms import room
 
@@ -40,7 +40,7 @@ def test_vlm_garbage_reply_gives_no_boxes():
 
 
 def test_missing_weights_is_one_clear_message(tmp_path):
-    from sagent.tools.ultralytics_grounder import UltralyticsGrounder
+    from sagent.tools.perception.ultralytics_grounder import UltralyticsGrounder
 
     grounder = UltralyticsGrounder(str(tmp_path / "yolov8s-worldv2.pt"))
     with pytest.raises(GroundingError, match="YOLO weights not found.*--detector-weights"):
@@ -49,7 +49,7 @@ def test_missing_weights_is_one_clear_message(tmp_path):
 
 @needs_ultralytics
 def test_yolo_from_yaml_runs_on_cpu_and_flows_through_lifting():
-    from sagent.tools.ultralytics_grounder import UltralyticsGrounder
+    from sagent.tools.perception.ultralytics_grounder import UltralyticsGrounder
 
     grounder = UltralyticsGrounder("yolov8n.yaml", confidence=0.0)  # random weights: boxes anywhere
     frame = synthetic_frame()
@@ -66,7 +66,7 @@ def test_yolo_from_yaml_runs_on_cpu_and_flows_through_lifting():
 def test_open_vocabulary_classes_are_set_from_the_question():
     import torch
 
-    from sagent.tools.ultralytics_grounder import UltralyticsGrounder
+    from sagent.tools.perception.ultralytics_grounder import UltralyticsGrounder
 
     seen = []
 
@@ -85,7 +85,7 @@ def test_open_vocabulary_classes_are_set_from_the_question():
 
 @needs_ultralytics
 def test_open_vocabulary_without_text_weights_says_what_is_missing(monkeypatch):
-    from sagent.tools.ultralytics_grounder import UltralyticsGrounder
+    from sagent.tools.perception.ultralytics_grounder import UltralyticsGrounder
 
     grounder = UltralyticsGrounder("yolov8s-worldv2.yaml")
 

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from sagent.agent import ask
+from sagent.agent.agent_memory import AgentMemory
 from sagent.agent.llm_planner import LLMPlanner, RepairBudgetExhausted, extract_step
 from sagent.agent.prompts import few_shot_examples, system_prompt
 from sagent.dsl import REGISTRY, check, parse
-from sagent.memory.agent_memory import AgentMemory
 from tests.fakes import ScriptedModel, step
 from tests.scenes import make_scene
 

@@ -4,8 +4,8 @@ import os
 import numpy as np
 import pytest
 
-from sagent.memory import LayoutError, SceneFileError, load_layout, load_scene, save_scene, scene_from_meta, scene_graph
-from sagent.memory import storage
+from sagent.memory import LayoutError, SceneFileError, load_layout, load_scene, save_scene, scene_from_meta, storage
+from sagent.tools.geometry import scene_graph
 from tests.scenes import make_scene
 
 

@@ -10,11 +10,11 @@ from sagent.agent import RulesPlanner, ask
 from sagent.agent.evaluate import LayoutScenes, predict, table_of
 from sagent.cli import main
 from sagent.memory.box import OrientedBox
-from sagent.tools.frames import Detection2D, FramesError, frame_from_arrays, read_manifest
-from sagent.tools.grounding import AnnotationGrounder, GroundingError
-from sagent.tools.lifting import lift
-from sagent.tools.scene_builder import SceneBuilder, build_scene
 from sagent.tools.geometry import point_box_distance
+from sagent.tools.io.frames import Detection2D, FramesError, frame_from_arrays, read_manifest
+from sagent.tools.perception.grounding import AnnotationGrounder, GroundingError
+from sagent.tools.perception.lifting import lift
+from sagent.tools.perception.scene_builder import SceneBuilder, build_scene
 from tests.perception_metrics import errors
 from tests.synthetic_rooms import room
 from tests.test_layout_qa import generated_questions
@@ -91,7 +91,7 @@ def test_lifting_keeps_the_object_and_drops_floor_and_wall():
     folder = room(SEEDS[0], masks=False)
     frame = read_manifest(folder / "frames.json").frames[5]
     truth = json.loads((folder / "ground_truth.json").read_text())["objects"]
-    from sagent.tools.lifting import isolate_object
+    from sagent.tools.perception.lifting import isolate_object
 
     checked = 0
     for detection in frame.detections:
@@ -110,8 +110,8 @@ def test_lifting_keeps_the_object_and_drops_floor_and_wall():
 
 
 def test_two_close_chairs_stay_two_and_views_of_one_merge():
-    from sagent.tools.fusion import fuse
-    from sagent.tools.lifting import Observation3D
+    from sagent.tools.perception.fusion import fuse
+    from sagent.tools.perception.lifting import Observation3D
 
     rng = np.random.default_rng(0)
 

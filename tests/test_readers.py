@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sagent.tools.frames import FramesError, read_manifest
-from sagent.tools.readers import _quaternion_pose, detect_layout, read_frames, read_redwood_log
+from sagent.tools.io.frames import FramesError, read_manifest
+from sagent.tools.io.readers import _quaternion_pose, detect_layout, read_frames, read_redwood_log
 from tests.conftest import SHARED, require_shared
 from tests.synthetic_rooms import room
 

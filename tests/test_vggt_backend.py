@@ -7,15 +7,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from sagent.plain_video import choose_backend, scene_from_reconstruction  # noqa: E402
-from sagent.tools.grounding import AnnotationGrounder  # noqa: E402
-from sagent.tools.frames import Detection2D  # noqa: E402
-from sagent.tools.raycast import intrinsics, render  # noqa: E402
-from sagent.tools.reconstruction import ReconstructionError, trajectory_error  # noqa: E402
-from sagent.tools.synthetic import camera_path, place_objects, DEFAULT_LABELS  # noqa: E402
-from sagent.tools.video import Keyframe  # noqa: E402
-from sagent.tools.vggt_backend import (VggtReconstructor, VggtSettings, decode_pose_encoding,  # noqa: E402
-                                       preprocess)
+from sagent.tools.geometry.camera import intrinsics
+from sagent.tools.io.frames import Detection2D  # noqa: E402
+from sagent.tools.io.video import Keyframe  # noqa: E402
+from sagent.tools.perception.grounding import AnnotationGrounder  # noqa: E402
+from sagent.tools.pipeline.plain_video import choose_backend, scene_from_reconstruction  # noqa: E402
+from sagent.tools.reconstruction.reconstruction import ReconstructionError, trajectory_error  # noqa: E402
+from sagent.tools.reconstruction.vggt import VggtReconstructor, VggtSettings, decode_pose_encoding, preprocess  # noqa: E402
+from sagent.tools.synthetic.generator import DEFAULT_LABELS, camera_path, place_objects  # noqa: E402
+from sagent.tools.synthetic.raycast import render  # noqa: E402
 from tests.fake_vggt import FakeVggt, rotation_to_quaternion  # noqa: E402
 
 WIDTH, HEIGHT, FOV = 320, 240, 75.0
@@ -117,7 +117,7 @@ def test_without_a_gpu_or_the_package_the_message_says_what_to_do(monkeypatch):
 
 
 def test_auto_picks_vggt_on_a_gpu_with_vggt_installed(monkeypatch):
-    import sagent.plain_video as plain_video
+    import sagent.tools.pipeline.plain_video as plain_video
 
     monkeypatch.setattr(plain_video, "gpu_available", lambda: True)
     monkeypatch.setattr(plain_video, "vggt_installed", lambda: True)

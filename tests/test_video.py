@@ -13,12 +13,12 @@ pytest.importorskip("cv2")
 from sagent.agent.ask import NoMetricScale, ask  # noqa: E402
 from sagent.agent.rules_planner import RulesPlanner  # noqa: E402
 from sagent.cli import main  # noqa: E402
-from sagent.plain_video import read_sidecar, scene_from_reconstruction  # noqa: E402
-from sagent.tools.colmap_backend import reconstruct_colmap  # noqa: E402
-from sagent.tools.grounding import AnnotationGrounder  # noqa: E402
-from sagent.tools.reconstruction import trajectory_error  # noqa: E402
-from sagent.tools.synthetic import RoomSpec, generate  # noqa: E402
-from sagent.tools.video import keyframes  # noqa: E402
+from sagent.tools.io.video import keyframes  # noqa: E402
+from sagent.tools.perception.grounding import AnnotationGrounder  # noqa: E402
+from sagent.tools.pipeline.plain_video import read_sidecar, scene_from_reconstruction  # noqa: E402
+from sagent.tools.reconstruction.colmap import reconstruct_colmap  # noqa: E402
+from sagent.tools.reconstruction.reconstruction import trajectory_error  # noqa: E402
+from sagent.tools.synthetic.generator import RoomSpec, generate  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -128,8 +128,8 @@ def test_an_unreadable_video_is_named(tmp_path, capsys):
 
 @pytest.mark.skipif(not (SHARED / "redwood_rgbd").is_dir(), reason="../shared/data/redwood_rgbd is not present")
 def test_colmap_poses_on_real_redwood_frames_match_the_given_trajectory():
-    from sagent.tools.readers import read_frames
-    from sagent.tools.video import Keyframe
+    from sagent.tools.io.readers import read_frames
+    from sagent.tools.io.video import Keyframe
 
     frames = read_frames(SHARED / "redwood_rgbd").frames
     reconstruction = reconstruct_colmap([Keyframe(i, f.time, f.image, 0.0) for i, f in enumerate(frames)])

@@ -12,11 +12,11 @@ from sagent.agent import RulesPlanner, ask
 from sagent.cli import main
 from sagent.dsl import DslError, ExecContext, run_program
 from sagent.memory.box import OrientedBox
-from sagent.tools.frames import read_manifest
 from sagent.tools.geometry import signed_floor_angle
-from sagent.tools.grounding import AnnotationGrounder
-from sagent.tools.raycast import project
-from sagent.tools.scene_builder import build_scene
+from sagent.tools.geometry.camera import PinholeCamera
+from sagent.tools.io.frames import read_manifest
+from sagent.tools.perception.grounding import AnnotationGrounder
+from sagent.tools.perception.scene_builder import build_scene
 from tests.synthetic_rooms import room
 
 UP = np.array([0.0, 0.0, 1.0])
@@ -99,8 +99,8 @@ def test_render_puts_objects_where_projection_says(scene_and_truth):
     for item in truth["objects"]:
         box = OrientedBox(center=tuple(item["center"]), axes=tuple(map(tuple, item["axes"])), extents=tuple(item["size"]))
         # A point on the object's top face, nearest the camera, where the object is visible.
-        (u, v), depth = (x[0] for x in project(box.center_array[None] + [0, 0, box.extents[2] / 2 - 0.02], frame.K,
-                                                frame.cam_to_world))
+        (u, v), depth = (x[0] for x in PinholeCamera(frame.K, frame.cam_to_world).project(
+            box.center_array[None] + [0, 0, box.extents[2] / 2 - 0.02]))
         u, v = int(round(u)), int(round(v))
         if not (5 <= u < 315 and 5 <= v < 225) or depth <= 0:
             continue

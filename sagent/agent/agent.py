@@ -14,15 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
+from sagent.agent.agent_memory import AgentMemory
 from sagent.agent.answer import Answer
 from sagent.agent.ask import Planner, ask
 from sagent.agent.planners import PlannerSettings, make_planner
-from sagent.memory.agent_memory import AgentMemory
-from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
 from sagent.memory.scene import SceneMemory
-from sagent.tools.frames import Detection2D, frame_from_arrays
-from sagent.tools.grounding import AnnotationGrounder, Grounder
-from sagent.tools.scene_builder import BuildSettings, SceneBuilder
+from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
+from sagent.tools.io.frames import Detection2D, frame_from_arrays
+from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
+from sagent.tools.perception.scene_builder import BuildSettings, SceneBuilder
 
 
 def _detection(item) -> Detection2D:

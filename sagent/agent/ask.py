@@ -5,18 +5,18 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
+from sagent.agent.agent_memory import AgentMemory, AttemptRecord, StepRecord
 from sagent.agent.answer import Answer, plain_value
-from sagent.agent.model import ModelError
 from sagent.agent.options import Option, choose, parse_options, split_inline_options
 from sagent.agent.solution import Solution
 from sagent.dsl.types import Quantity, Turns
-from sagent.dsl.units import dimension_of
-from sagent.memory.agent_memory import AgentMemory, AttemptRecord, StepRecord
+from sagent.errors import InputError, ProviderError
 from sagent.memory.scene import SceneMemory
+from sagent.memory.units import dimension_of
 from sagent.memory.vocabulary import Vocabulary
 
 
-class NoMetricScale(Exception):
+class NoMetricScale(InputError):
     """A length or area was asked of a scene whose scale is unknown (a video with no size reference)."""
 
 
@@ -52,7 +52,7 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
     """Answer `question` about `scene`.
 
     Raises PlanningError, DslError or RepairBudgetExhausted when no answer can be given (recorded
-    in `memory` too), ModelError when the model itself cannot be used.
+    in `memory` too), ProviderError when the model itself cannot be used.
     """
     started = time.perf_counter()
     parsed = parse_options(options)
@@ -64,7 +64,7 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
     try:
         solution = planner.solve(question_text, scene, parsed, memory.history() if memory else [])
     except Exception as error:
-        if memory is not None and not isinstance(error, ModelError):  # infrastructure is not the agent's step
+        if memory is not None and not isinstance(error, ProviderError):  # infrastructure is not the agent's step
             record.error = f"{type(error).__name__}: {error}"
             record.seconds = time.perf_counter() - started
             memory.add(record)

@@ -10,17 +10,18 @@ from typing import Iterable, Iterator
 
 from sagent.agent.ask import Planner, ask
 from sagent.agent.baseline import VlmBaseline
-from sagent.agent.options import parse_options
 from sagent.agent.llm_planner import RepairBudgetExhausted
+from sagent.agent.options import parse_options
 from sagent.agent.rules_planner import PlanningError
 from sagent.agent.scoring import ScoreTable, score_one, score_table
 from sagent.dsl import DslError
+from sagent.errors import InputError
 from sagent.memory.layouts import read_layouts, scene_from_meta
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import atomic_write_bytes
 
 
-class QuestionFileError(Exception):
+class QuestionFileError(InputError):
     """A question set could not be read."""
 
 

@@ -4,7 +4,7 @@ memory keep it honest.
 Loop: the model gets the op reference, the scene inventory, the question (and pictures where it
 takes them) and replies with {"program", "final"}. A program that fails to parse, check or run
 goes back with its errors for repair, within a budget; a non-final program runs and its result
-comes back as an observation, within a step limit. Infrastructure failures (ModelError) stop.
+comes back as an observation, within a step limit. Infrastructure failures (ProviderError) stop.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sagent.agent.solution import Attempt, Solution
 from sagent.dsl import DslError, ExecContext, Execution, check, execute, parse
 from sagent.dsl.interpreter import describe
 from sagent.dsl.types import Image
+from sagent.errors import ModelError
 from sagent.memory.scene import SceneMemory
 
 STEP_SCHEMA = {
@@ -30,7 +31,7 @@ STEP_SCHEMA = {
 }
 
 
-class RepairBudgetExhausted(Exception):
+class RepairBudgetExhausted(ModelError):
     """The model did not produce a program that checks and runs within the allowed repairs."""
 
     def __init__(self, attempts: list[Attempt], limit: int):

@@ -11,10 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-
-class ModelError(Exception):
-    """The model could not be used: provider down, bad key, unknown model, timeout. Infrastructure,
-    not the model's fault: it stops the run with this message instead of going back for repair."""
+from sagent.errors import ProviderError
 
 
 @dataclass
@@ -31,6 +28,8 @@ class ChatModel(Protocol):
 
     def supports_images(self) -> bool: ...
 
+
+DEFAULT_TIMEOUT_SECONDS = 120.0  # per model call
 
 # Worth one more try; everything else (bad key, unknown model, bad request) fails at once.
 _TRANSIENT = {"timeout", "unreachable", "unavailable"}
@@ -53,7 +52,7 @@ def _import_litellm():
     try:
         import litellm
     except ImportError as exc:  # pragma: no cover - litellm is a core dependency
-        raise ModelError("the LLM planner needs litellm: pip install litellm") from exc
+        raise ProviderError("the LLM planner needs litellm: pip install litellm") from exc
     litellm.suppress_debug_info = True
     return litellm
 
@@ -67,7 +66,7 @@ class LiteLLMModel:
     name: str
     api_base: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    timeout: float = 120.0
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
     retries: int = 1
     images: bool | None = None  # None: ask litellm whether the model takes images
 
@@ -107,7 +106,7 @@ class LiteLLMModel:
                 break
             except Exception as exc:
                 if self._classify(exc) not in _TRANSIENT or attempt == self.retries:
-                    raise ModelError(self._explain(exc)) from None
+                    raise ProviderError(self._explain(exc)) from None
         choice = response.choices[0]
         text = choice.message.content or ""
         usage = getattr(response, "usage", None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sagent.memory.scene import SceneMemory
+from sagent.tools.render.bev import render_bev
 
 
 @dataclass
@@ -40,7 +41,6 @@ def keyframes(scene: SceneMemory, count: int = 3, max_side: int = 512) -> list[P
 
 
 def scene_pictures(scene: SceneMemory) -> list[Picture]:
-    from sagent.tools.render_bev import render_bev
 
     bev = Picture("bird's-eye view of the scene memory: object footprints with labels, cameras as arrows, "
                   "x right, y up, metres", render_bev(scene))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
 from sagent.agent.llm_planner import LLMPlanner
-from sagent.agent.model import LiteLLMModel
+from sagent.agent.model import DEFAULT_TIMEOUT_SECONDS, LiteLLMModel
 from sagent.agent.rules_planner import RulesPlanner
+from sagent.errors import InputError
 
 
-class PlannerConfigError(Exception):
+class PlannerConfigError(InputError):
     """The planner settings don't fit together."""
 
 
@@ -22,7 +24,15 @@ class PlannerSettings:
     images: str = "auto"  # auto | on | off
     max_repairs: int = 3
     max_steps: int = 3
-    timeout: float = 120.0
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+
+    def __post_init__(self):
+        positive = {"--max-steps": self.max_steps, "--timeout": self.timeout}
+        for flag, value in positive.items():
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise PlannerConfigError(f"{flag} must be a positive number, got {value!r}")
+        if not (isinstance(self.max_repairs, int) and self.max_repairs >= 0):
+            raise PlannerConfigError(f"--max-repairs must be 0 or more, got {self.max_repairs!r}")
 
     def model_name(self) -> str | None:
         return self.model or os.environ.get("SAGENT_MODEL") or None

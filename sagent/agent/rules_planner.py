@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from sagent.agent.options import Option, canonical
 from sagent.agent.solution import Attempt, Solution
 from sagent.dsl import ExecContext, run_program
-from sagent.memory.vocabulary import Mention, Vocabulary, normalize, singular
+from sagent.errors import ModelError
 from sagent.memory.scene import SceneMemory
+from sagent.memory.vocabulary import Mention, Vocabulary, normalize, singular
 
 
-class PlanningError(Exception):
+class PlanningError(ModelError):
     """The planner could not turn the question into a program."""
 
 

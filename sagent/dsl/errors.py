@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
+from sagent.errors import ModelError
+
 ErrorKind = Literal["syntax", "name", "type", "label", "unit", "runtime"]
 
 
@@ -29,7 +31,7 @@ class Diagnostic:
         return {"kind": self.kind, "message": self.message, "line": self.line, "column": self.column}
 
 
-class DslError(Exception):
+class DslError(ModelError):
     """One or more diagnostics about a program; `str()` renders them against the source."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic], source: str = ""):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast as python_ast
+import re
 from functools import lru_cache
 
 from lark import Lark, Token, Transformer, v_args
@@ -10,7 +11,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from sagent.dsl import ast
 from sagent.dsl.errors import Diagnostic, DslError
-from sagent.dsl.units import UNITS
+from sagent.memory.units import UNITS
 
 _TERMINAL_WORDS = {
     "NAME": "a name", "NUMBER": "a number", "QUANTITY": "a number with a unit", "STRING": "a string",
@@ -52,11 +53,20 @@ def _position(meta_or_token) -> dict:
     return {"line": line, "column": column, "width": max(1, width)}
 
 
-def _split_quantity(text: str) -> tuple[float, str]:
-    for unit in sorted(UNITS, key=len, reverse=True):
-        if text.endswith(unit):
-            return float(text[: -len(unit)]), unit
-    raise ValueError(text)
+_NUMBER_PREFIX = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(?![eE][-+]?\d)")
+
+
+class _UnknownUnit(Exception):
+    def __init__(self, token: Token, unit: str):
+        self.token, self.unit = token, unit
+
+
+def _split_quantity(token: Token) -> tuple[float, str]:
+    number = _NUMBER_PREFIX.match(str(token)).group(0)
+    unit = str(token)[len(number):]
+    if unit not in UNITS:
+        raise _UnknownUnit(token, unit)
+    return float(number), unit
 
 
 @v_args(meta=True)
@@ -78,7 +88,7 @@ class _ToAst(Transformer):
         return ast.Number(value=float(children[0]), unit=None, **_position(children[0]))
 
     def quantity(self, meta, children):
-        value, unit = _split_quantity(str(children[0]))
+        value, unit = _split_quantity(children[0])
         return ast.Number(value=value, unit=unit, **_position(children[0]))
 
     def string(self, meta, children):
@@ -138,6 +148,11 @@ def parse(source: str) -> ast.Program:
         statements = _ToAst().transform(tree)
     except UnexpectedInput as error:
         raise DslError([_syntax_diagnostic(error, source)], source) from None
-    except VisitError as error:  # a literal the grammar admits but Python can't read
+    except VisitError as error:  # a literal the grammar admits but sagent can't read
+        if isinstance(error.orig_exc, _UnknownUnit):
+            token, unit = error.orig_exc.token, error.orig_exc.unit
+            message = f"unknown unit {unit!r}; units: {', '.join(UNITS)}"
+            column = token.column + len(str(token)) - len(unit)
+            raise DslError([Diagnostic("unit", message, token.line, column, len(unit))], source) from None
         raise DslError([Diagnostic("syntax", f"malformed literal: {error.orig_exc}", 1, 1)], source) from None
     return ast.Program(statements=tuple(statements), source=source)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sagent.dsl import units
 from sagent.dsl.registry import REGISTRY
+from sagent.memory import units
 
 _SYNTAX = """\
 Programs are lines of `name = expression`, ending in one `answer expression`.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sagent.dsl import units
+from sagent.memory import units
 from sagent.memory.scene import SceneObject
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typing
 
-from sagent.dsl import units
 from sagent.dsl.errors import did_you_mean
 from sagent.dsl.types import Label, UnitName
+from sagent.memory import units
 from sagent.memory.scene import SceneMemory
 from sagent.memory.vocabulary import Vocabulary
 

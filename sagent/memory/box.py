@@ -7,9 +7,9 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 Vec3 = tuple[float, float, float]
 
-# Corner signs in box coordinates, and the 12 edges as index pairs into those corners.
+# Corner signs in box coordinates, and the 12 edges as index pairs into `corners()`.
 _CORNER_SIGNS = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], float)
-_EDGES = np.array(
+BOX_EDGES = np.array(
     [(i, j) for i in range(8) for j in range(i + 1, 8) if np.abs(_CORNER_SIGNS[i] - _CORNER_SIGNS[j]).sum() == 2]
 )
 
@@ -67,7 +67,7 @@ class OrientedBox(BaseModel):
 
     def edges(self) -> np.ndarray:
         """Float[12 2 3] edge segments in the world frame."""
-        return self.corners()[_EDGES]
+        return self.corners()[BOX_EDGES]
 
     def extent_along(self, direction: np.ndarray) -> float:
         """Length of the box's projection onto a unit direction (e.g. height along `up`)."""

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from sagent.errors import InputError
 from sagent.memory.box import OrientedBox
-from sagent.memory.scene import Room, SceneMemory, SceneObject, SceneRecord
+from sagent.memory.scene import Camera, Room, SceneMemory, SceneObject, SceneRecord
 
 
-class LayoutError(Exception):
+class LayoutError(InputError):
     """A layout file or scene could not be read."""
 
 
@@ -96,7 +97,6 @@ def scene_from_mmdet3d_scannet(folder: str | Path) -> SceneMemory:
     """A ScanNet sample in mmdetection3d's form: `scannet_infos.json` (intrinsics, camera-to-world
     extrinsics, image paths, `unaligned_gt_boxes_upright_depth` [cx, cy, cz, dx, dy, dz] with names)
     and its coloured point cloud (`*_points.bin`, float32 N x 6, rgb 0-255), all in one frame, z up."""
-    from sagent.memory.scene import Camera
 
     folder = Path(folder)
     try:

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
+from sagent.errors import InputError
 from sagent.memory.scene import SceneMemory, SceneRecord
 
 FORMAT_VERSION = 1
 
 
-class SceneFileError(Exception):
+class SceneFileError(InputError):
     """A scene-memory file is missing, unreadable or corrupt."""
 
 

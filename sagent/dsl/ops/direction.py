@@ -10,10 +10,7 @@ from sagent.dsl.ops.objects import single
 from sagent.dsl.registry import op
 from sagent.dsl.types import Angle, Direction, Objects, Viewpoint
 from sagent.tools.geometry import floor_direction, signed_floor_angle
-
-BACK_DEGREES = 135.0  # "to my back" means turning at least this far
-
-
+from sagent.tools.geometry.floor_plane import BACK_DEGREES
 
 
 @op

@@ -9,7 +9,7 @@ from sagent.dsl.errors import OpError
 from sagent.dsl.ops.objects import single
 from sagent.dsl.registry import op
 from sagent.dsl.types import Area, Length, Objects, Quantity, UnitName, quantity_type
-from sagent.dsl import units
+from sagent.memory import units
 from sagent.tools.geometry import box_distance
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-
-
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
-from sagent.dsl.ops.direction import BACK_DEGREES
 from sagent.dsl.ops.objects import single
 from sagent.dsl.registry import op
 from sagent.dsl.types import Objects, Turns
 from sagent.tools.geometry import signed_floor_angle
+from sagent.tools.geometry.floor_plane import turn_word
 
 
 @op
@@ -41,12 +39,7 @@ def route(ctx: ExecContext, start: Objects, facing: Objects, waypoints: list[Obj
             angle = signed_floor_angle(heading, leg, up)
         except ValueError:
             raise OpError(f"the {waypoint.label} is where the walker already stands") from None
-        if abs(angle) <= ctx.straight_ahead_degrees:
-            turns.append("forward")
-        elif abs(angle) >= BACK_DEGREES:
-            turns.append("back")
-        else:
-            turns.append("left" if angle > 0 else "right")
+        turns.append(turn_word(angle, ctx.straight_ahead_degrees))
         position, heading = goal, leg
     return Turns(tuple(turns))
 

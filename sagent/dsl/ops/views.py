@@ -13,6 +13,9 @@ from sagent.dsl.errors import OpError
 from sagent.dsl.registry import op
 from sagent.dsl.types import Angle, Count, Direction, Duration, Image, Length, Number, Text, Viewpoint
 from sagent.tools.geometry import floor_basis, floor_direction, signed_floor_angle
+from sagent.tools.geometry.floor_plane import turn_word
+from sagent.tools.render.bev import render_bev
+from sagent.tools.render.ego import render_ego, viewpoint_pose
 
 
 def _floor_facing(vector: np.ndarray, up: np.ndarray) -> np.ndarray:
@@ -172,7 +175,7 @@ def movement(ctx: ExecContext, start: Viewpoint, end: Viewpoint) -> Text:
     left = float(offset @ np.cross(up, start.facing))
     angle = signed_floor_angle(start.facing, end.facing, up)
     parts = [f"{abs(ahead):.2f} m {'forward' if ahead >= 0 else 'back'}", f"{abs(left):.2f} m {'left' if left >= 0 else 'right'}"]
-    turned = "did not turn" if abs(angle) < 5 else f"turned {abs(angle):.0f} degrees {'left' if angle > 0 else 'right'}"
+    turned = "did not turn" if turn_word(angle) == "forward" else f"turned {abs(angle):.0f} degrees {'left' if angle > 0 else 'right'}"
     return Text(f"moved {' and '.join(parts)}, {turned}")
 
 
@@ -217,7 +220,6 @@ def position_of(ctx: ExecContext, observer: Viewpoint) -> Text:
 
 
 def _pose_of(ctx: ExecContext, observer: Viewpoint) -> tuple[np.ndarray, np.ndarray | None, int, int]:
-    from sagent.tools.render_ego import viewpoint_pose
 
     if observer.pose is not None:
         camera = ctx.scene.cameras[observer.view_index] if observer.view_index is not None else None
@@ -238,7 +240,6 @@ def render_view(ctx: ExecContext, observer: Viewpoint) -> Image:
     Examples:
         answer render_view(turn(view(0), 90deg))
     """
-    from sagent.tools.render_ego import render_ego
 
     pose, K, width, height = _pose_of(ctx, observer)
     caption = f"ego view from {observer}: point cloud and labelled boxes"
@@ -255,7 +256,6 @@ def render_map(ctx: ExecContext, observer: Viewpoint) -> Image:
     Examples:
         answer render_map(view(0))
     """
-    from sagent.tools.render_bev import render_bev
 
     caption = f"bird's-eye view, observer {observer} as the red arrow"
     return Image(render_bev(ctx.scene, observer=(observer.position, observer.facing), title=caption), caption)
@@ -274,8 +274,4 @@ def turn_direction(ctx: ExecContext, start: Viewpoint, end: Viewpoint) -> Direct
         answer turn_direction(view(0), view(2))
     """
     angle = signed_floor_angle(start.facing, end.facing, ctx.scene.up)
-    if abs(angle) < 10:
-        return Direction("forward")
-    if abs(angle) >= 135:
-        return Direction("back")
-    return Direction("left" if angle > 0 else "right")
+    return Direction(turn_word(angle))

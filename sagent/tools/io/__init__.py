@@ -1,0 +1,1 @@
+"""Reading inputs: the posed-frames manifest, RGB-D dataset layouts, video and image-folder keyframes."""

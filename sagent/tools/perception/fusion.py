@@ -1,0 +1,163 @@
+"""Fusing per-frame observations into object instances.
+
+Observations of one label whose boxes overlap are linked in a networkx graph; each connected
+component is one instance, whose box is fitted to the union of its points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sagent.memory.box import OrientedBox
+from sagent.tools.geometry.footprints import footprint_overlap, overlap_ratio
+from sagent.tools.perception.boxfit import fit_gravity_box
+from sagent.tools.perception.components import component_members
+from sagent.tools.perception.lifting import Observation3D, Sighting, isolate_object
+from sagent.tools.perception.pointcloud import voxel_downsample
+
+
+@dataclass
+class Instance:
+    label: str
+    box: OrientedBox
+    points: np.ndarray  # Float32[N 3], voxel-downsampled
+    observations: list[Observation3D]
+
+    @property
+    def sightings(self) -> list[Sighting]:
+        return [s for o in self.observations for s in o.sightings]
+
+    @property
+    def first_seen(self) -> float:
+        return min(s.time for s in self.sightings)
+
+    @property
+    def frames(self) -> int:
+        return len({s.frame for s in self.sightings})
+
+    @property
+    def confidence(self) -> float:
+        """Mean detection score, discounted for objects seen in fewer than three frames."""
+        return float(np.mean([s.score for s in self.sightings]) * min(1.0, self.frames / 3))
+
+    def as_observation(self) -> Observation3D:
+        """The instance folded into one observation (bounded memory for long streams)."""
+        first = min(self.sightings, key=lambda s: s.time)
+        return Observation3D(self.label, first.frame, first.time, first.score, first.box2d, self.points,
+                             np.ones(len(self.points), bool), tuple(self.sightings), masked=True)
+
+
+def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None = None, overlap: float = 0.3,
+         voxel: float = 0.02) -> list[Instance]:
+    """Instances from observations: same label and overlapping boxes (intersection over the smaller
+    volume, boxes grown by 5 cm) link observations; components of that graph are instances."""
+    cleaned = [isolate_object(o, up, floor) for o in observations]
+    keep = [i for i, p in enumerate(cleaned) if len(p) >= 10]
+    observations, cleaned = [observations[i] for i in keep], [cleaned[i] for i in keep]
+    boxes = [fit_gravity_box(p, up, floor) for p in cleaned]
+    links = []
+    by_label: dict[str, list[int]] = {}
+    for i, o in enumerate(observations):
+        by_label.setdefault(o.label, []).append(i)
+    for members in by_label.values():
+        centres = np.array([boxes[i].center_array for i in members])
+        radii = np.array([np.linalg.norm(boxes[i].extents_array) / 2 for i in members])
+        for a_pos, a in enumerate(members):
+            near = np.nonzero(np.linalg.norm(centres - centres[a_pos], axis=1) < radii + radii[a_pos] + 0.1)[0]
+            for b_pos in near[near > a_pos]:
+                b = members[b_pos]
+                if overlap_ratio(boxes[a], boxes[b], up) >= overlap:
+                    links.append((a, b))
+    instances = []
+    for members in component_members(len(observations), links):
+        points, _ = voxel_downsample(np.concatenate([cleaned[i] for i in members]), voxel)
+        instances.append(Instance(observations[members[0]].label, fit_gravity_box(points, up, floor),
+                                  points.astype(np.float32), [observations[i] for i in members]))
+    instances = _drop_relabelled_surfaces(_merge_overlapping(instances, up, floor, overlap, voxel))
+    return rest_on_support(instances, up, floor)
+
+
+def _merge_overlapping(instances: list[Instance], up, floor, overlap, voxel) -> list[Instance]:
+    """Second pass: instances of one label whose fused boxes still overlap are one object seen in parts."""
+    links = []
+    for i, a in enumerate(instances):
+        for j in range(i + 1, len(instances)):
+            b = instances[j]
+            if a.label == b.label and overlap_ratio(a.box, b.box, up, grow=0.0) >= overlap:
+                links.append((i, j))
+    merged = []
+    for component in component_members(len(instances), links):
+        members = [instances[i] for i in component]
+        if len(members) == 1:
+            merged.append(members[0])
+            continue
+        points, _ = voxel_downsample(np.concatenate([m.points for m in members]), voxel)
+        merged.append(Instance(members[0].label, fit_gravity_box(points, up, floor), points.astype(np.float32),
+                               [o for m in members for o in m.observations]))
+    return sorted(merged, key=lambda inst: (inst.first_seen, inst.label))
+
+
+def _drop_relabelled_surfaces(instances: list[Instance], radius: float = 0.03, share: float = 0.5) -> list[Instance]:
+    """Drop an instance whose points are mostly another, better-supported instance's surface: a box
+    around an occluded object lifts the occluder, which then wears the wrong label. (A pillow on a
+    bed keeps its own surface, so it stays.)"""
+    from scipy.spatial import cKDTree
+
+    support = [inst.frames for inst in instances]
+    trees = [cKDTree(inst.points) for inst in instances]
+    keep = []
+    for i, inst in enumerate(instances):
+        covered = any(
+            support[j] > support[i] and (trees[j].query(inst.points, distance_upper_bound=radius)[0] < radius).mean() > share
+            for j in range(len(instances)) if j != i
+        )
+        if not covered:
+            keep.append(inst)
+    return keep
+
+
+# Things that stand on the floor or on furniture, never hang: when their lower part was never seen
+# (occluded in every view), their box goes down to what supports them.
+STANDING = frozenset({
+    "bed", "sofa", "chair", "table", "desk", "nightstand", "lamp", "plant", "trash bin", "bookshelf", "cabinet",
+    "refrigerator", "stool", "toilet", "bathtub", "washing machine", "dishwasher", "stove", "oven", "piano",
+    "closet", "dresser", "counter", "suitcase", "basket", "box", "guitar", "fan", "radiator", "printer",
+})
+
+
+def _box_with_bottom(box: OrientedBox, up: np.ndarray, bottom: float) -> OrientedBox:
+    top = box.center_array @ up + box.extent_along(up) / 2
+    if top <= bottom:  # all of it below the support found (a noisy floor under sparse points): leave it be
+        return box
+    centre = box.center_array + ((top + bottom) / 2 - box.center_array @ up) * up
+    extents = list(box.extents)
+    extents[int(np.abs(box.axes_array @ up).argmax())] = top - bottom
+    return OrientedBox(center=tuple(centre), axes=box.axes, extents=tuple(extents))
+
+
+def rest_on_support(instances: list[Instance], up: np.ndarray, floor: float | None, gap: float = 0.1) -> list[Instance]:
+    """Standing objects whose box floats more than `gap` above the floor are extended down to the
+    highest object top under their footprint, or to the floor."""
+    if floor is None:
+        return instances
+    def bottom(box):
+        return box.center_array @ up - box.extent_along(up) / 2
+
+    for inst in instances:
+        low = bottom(inst.box)
+        if inst.label not in STANDING or low - floor <= gap:
+            continue
+        area = inst.box.extents[0] * inst.box.extents[1]
+        support = floor
+        for other in instances:
+            if other is inst:
+                continue
+            other_top = bottom(other.box) + other.box.extent_along(up)
+            if other_top > low + 0.05:
+                continue
+            if footprint_overlap(inst.box, other.box, up) > 0.2 * area:
+                support = max(support, other_top)
+        inst.box = _box_with_bottom(inst.box, up, support)
+    return instances

@@ -1,0 +1,138 @@
+"""Lifting 2D detections to 3D: the pixels of a box (or mask) with depth become world points.
+
+Robust to what a box also contains (floor, wall, the object behind): the depth cluster that fills
+the middle of the box wins, and isolated points are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sagent.tools.geometry.camera import PinholeCamera
+from sagent.tools.io.frames import Detection2D, Frame
+from sagent.tools.perception.components import component_labels
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where and when an object was detected: frame index, time (s), score, pixel box."""
+
+    frame: int
+    time: float
+    score: float
+    box2d: tuple[float, float, float, float]
+
+
+@dataclass
+class Observation3D:
+    """One detection lifted to the world frame, or several already fused (their sightings listed)."""
+
+    label: str
+    frame: int
+    time: float
+    score: float
+    box2d: tuple[float, float, float, float]
+    points: np.ndarray  # Float32[N 3] world, metres
+    central: np.ndarray  # Bool[N]: the point came from the middle half of the 2D box
+    merged: tuple[Sighting, ...] = ()
+    masked: bool = False  # pixels came from an instance mask (an occluder may split them in parts)
+    origin: np.ndarray | None = None  # Float[3] camera centre the points were seen from (None once fused)
+
+    @property
+    def sightings(self) -> tuple[Sighting, ...]:
+        return self.merged or (Sighting(self.frame, self.time, self.score, tuple(self.box2d)),)
+
+
+def dominant_depth_cluster(z: np.ndarray, central: np.ndarray) -> np.ndarray:
+    """Bool[N]: the depth cluster holding most of the box's central pixels.
+
+    Depths split into clusters where sorted values jump by more than 5 cm + 4 % of the depth.
+    """
+    order = np.argsort(z)
+    sorted_z = z[order]
+    gaps = np.diff(sorted_z) > 0.05 + 0.04 * sorted_z[:-1]
+    labels_sorted = np.concatenate([[0], np.cumsum(gaps)])
+    labels = np.empty_like(labels_sorted)
+    labels[order] = labels_sorted
+    votes = np.bincount(labels[central], minlength=labels.max() + 1) if central.any() else np.bincount(labels)
+    return labels == int(votes.argmax())
+
+
+def remove_outliers(points: np.ndarray, ranges: np.ndarray | None = None, neighbours: int = 8,
+                    ratio: float = 2.0) -> np.ndarray:
+    """Bool[N]: points whose mean distance to their nearest neighbours, relative to their distance
+    from the camera (`ranges`; far surfaces are sampled more sparsely), is not far above the typical."""
+    if len(points) <= neighbours + 1:
+        return np.ones(len(points), bool)
+    distances, _ = cKDTree(points).query(points, k=neighbours + 1)
+    spread = distances[:, 1:].mean(axis=1) / (ranges if ranges is not None else 1.0)
+    return spread <= spread.mean() + ratio * spread.std()
+
+
+def lift(frame: Frame, index: int, detection: Detection2D, max_points: int = 3000, min_points: int = 30, rng: np.random.Generator | None = None) -> Observation3D | None:
+    """Lift one detection; None when too few pixels have depth."""
+    depth = frame.depth
+    if depth is None:
+        return None
+    height, width = depth.shape
+    x1, y1, x2, y2 = detection.box
+    c1, r1 = max(int(np.floor(x1)), 0), max(int(np.floor(y1)), 0)
+    c2, r2 = min(int(np.ceil(x2)), width), min(int(np.ceil(y2)), height)
+    if c2 <= c1 or r2 <= r1:
+        return None
+    region = np.zeros((height, width), bool)
+    region[r1:r2, c1:c2] = True
+    if detection.mask is not None:
+        region &= detection.mask
+    region &= depth > 0
+    rows, cols = np.nonzero(region)
+    if len(rows) < min_points:
+        return None
+    # "Central" pixels: the middle half of the box, where the object is, not the background.
+    cx, cy, hw, hh = (c1 + c2) / 2, (r1 + r2) / 2, (c2 - c1) / 4, (r2 - r1) / 4
+    central = (np.abs(cols - cx) <= hw) & (np.abs(rows - cy) <= hh)
+    keep = dominant_depth_cluster(depth[rows, cols], central)
+    rows, cols = rows[keep], cols[keep]
+    central = central[keep]
+    if len(rows) > max_points:
+        pick = (rng or np.random.default_rng(index)).choice(len(rows), max_points, replace=False)
+        rows, cols, central = rows[pick], cols[pick], central[pick]
+    points = PinholeCamera(frame.K, frame.cam_to_world).backproject(depth, rows, cols)
+    return Observation3D(detection.label, index, frame.time, detection.score, tuple(detection.box),
+                         points.astype(np.float32), central, masked=detection.mask is not None,
+                         origin=frame.cam_to_world[:3, 3].copy())
+
+
+def isolate_object(observation: "Observation3D", up: np.ndarray, floor: float | None,
+                   floor_margin: float = 0.02) -> np.ndarray:
+    """The object's own world points among an observation's.
+
+    Floor points go first. Points link when closer than a few times their typical spacing, which
+    grows with the distance from the camera; of the connected parts, the one holding most central
+    pixels is the object (a wall or a neighbour touching it only through the floor falls away).
+    With a mask every sizeable part is the object's (an occluder in front splits it). Isolated
+    points go last.
+    """
+    points, central = observation.points.astype(float), observation.central
+    ranges = (np.linalg.norm(points - observation.origin, axis=1) if observation.origin is not None
+              else np.ones(len(points)))
+    if floor is not None:
+        above = points @ up > floor + floor_margin
+        if above.sum() >= 10:
+            points, central, ranges = points[above], central[above], ranges[above]
+    if len(points) > 20 and not observation.masked:
+        tree = cKDTree(points)
+        gaps = tree.query(points, k=2)[0][:, 1] / ranges
+        radius = np.maximum(3 * np.median(gaps) * ranges, 0.02)
+        pairs = tree.query_pairs(r=float(radius.max()), output_type="ndarray")
+        if len(pairs):
+            lengths = np.linalg.norm(points[pairs[:, 0]] - points[pairs[:, 1]], axis=1)
+            pairs = pairs[lengths <= np.maximum(radius[pairs[:, 0]], radius[pairs[:, 1]])]
+        component = component_labels(len(points), pairs)
+        votes = np.bincount(component[central] if central.any() else component)
+        keep = component == votes.argmax()
+        points, ranges = points[keep], ranges[keep]
+    return points[remove_outliers(points, ranges)]

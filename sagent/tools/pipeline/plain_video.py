@@ -1,0 +1,147 @@
+"""A plain video (or image folder) to scene memory: keyframes, a reconstruction backend, grounding,
+lifting and fusion, then the metric scale.
+
+The reconstruction comes in unknown units. It is first put into working metres (the median
+viewing distance set to a typical indoor 2 m) so that lifting and fusion, whose tolerances are in
+metres, behave; the scale is then decided (`tools/metric_scale.py`) and the built memory rescaled
+by the correction. With no scale found, the memory stays in working units and says so: metric
+answers are then refused.
+
+Detections for a video can be imported from `VIDEO_detections.json` beside it:
+{"frames": {"FRAME_NUMBER": [{"label": "chair", "box": [x1, y1, x2, y2], "score": 0.9}]}}.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from sagent.errors import InputError
+from sagent.memory.scene import MetricScale, SceneMemory
+from sagent.tools.io.frames import Detection2D, DetectionEntry, FramesError
+from sagent.tools.io.video import Keyframe, keyframes
+from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
+from sagent.tools.perception.scene_builder import BuildSettings, build_scene
+from sagent.tools.reconstruction.colmap import ColmapSettings, reconstruct_colmap
+from sagent.tools.reconstruction.metric_scale import UserScale, scale_from_priors
+from sagent.tools.reconstruction.reconstruction import Reconstruction, ReconstructionError
+from sagent.tools.reconstruction.vggt import VggtReconstructor, VggtSettings
+
+WORKING_DEPTH = 2.0  # metres: a typical indoor viewing distance, only to size tolerances before the scale is known
+BACKENDS = ("auto", "colmap", "vggt")
+
+
+@dataclass
+class VideoSettings:
+    backend: str = "auto"
+    scale: str | None = None  # --scale: a factor, or LABEL=LENGTH
+    max_frames: int = 64
+    colmap: ColmapSettings = field(default_factory=ColmapSettings)
+    vggt: VggtSettings = field(default_factory=VggtSettings)
+
+    def __post_init__(self):
+        if not (isinstance(self.max_frames, int) and self.max_frames >= 2):
+            raise InputError(f"--max-frames must be a whole number of at least 2, got {self.max_frames!r}")
+        if self.scale is not None:
+            UserScale.parse(self.scale)  # a malformed --scale is refused before any work
+
+    def to_dict(self) -> dict:
+        return {"backend": self.backend, "scale": self.scale, "max_frames": self.max_frames,
+                "colmap": dict(self.colmap.__dict__), "vggt": dict(self.vggt.__dict__)}
+
+
+class _Sidecar(BaseModel):
+    frames: dict[int, list[DetectionEntry]]
+
+
+def sidecar_path(video: Path) -> Path:
+    return video.with_name(f"{video.stem}_detections.json")
+
+
+def read_sidecar(video: Path) -> dict[int, list[Detection2D]] | None:
+    """Imported detections by frame number, or None when the video has no sidecar."""
+    path = sidecar_path(video)
+    if not path.is_file():
+        return None
+    try:
+        sidecar = _Sidecar.model_validate_json(path.read_text())
+    except (ValidationError, json.JSONDecodeError) as error:
+        raise FramesError(f"{path}: not a detections file ({str(error).splitlines()[0]})") from None
+    return {index: [Detection2D(d.label, d.box, d.score) for d in entries] for index, entries in sidecar.frames.items()}
+
+
+def gpu_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def vggt_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("vggt") is not None
+
+
+def choose_backend(name: str) -> str:
+    """auto: VGGT on a GPU when it is installed, otherwise COLMAP (sensor depth never reaches here)."""
+    if name not in BACKENDS:
+        raise ReconstructionError(f"unknown reconstruction backend {name!r}; choose {', '.join(BACKENDS)}")
+    if name != "auto":
+        return name
+    return "vggt" if gpu_available() and vggt_installed() else "colmap"
+
+
+def reconstruct(frames: list[Keyframe], settings: VideoSettings) -> Reconstruction:
+    backend = choose_backend(settings.backend)
+    if backend == "vggt":
+        return VggtReconstructor(settings.vggt).reconstruct(frames)
+    return reconstruct_colmap(frames, settings.colmap)
+
+
+def decide_scale(memory: SceneMemory, working_factor: float, user: UserScale | None) -> tuple[float, MetricScale]:
+    """(factor to apply to the working-unit memory, the scale it ends at)."""
+    if user is not None and user.factor is not None:
+        scale = user.resolve(memory.objects)
+        return user.factor / working_factor, scale
+    scale = user.resolve(memory.objects) if user is not None else scale_from_priors(memory.objects, memory.up)
+    if not scale.metric:
+        return 1.0, scale.model_copy(update=dict(metres_per_unit=working_factor))
+    return scale.metres_per_unit, scale.model_copy(update=dict(metres_per_unit=scale.metres_per_unit * working_factor))
+
+
+def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder, labels: list[str] | None,
+                              build: BuildSettings, name: str, detections=None, scale_text: str | None = None,
+                              progress: bool = False) -> SceneMemory:
+    user = UserScale.parse(scale_text) if scale_text else None
+    working_factor = WORKING_DEPTH / reconstruction.median_depth()
+    frames = reconstruction.scaled(working_factor).frame_set(detections, source=name)
+    memory = build_scene(frames, grounder, labels, build, name, progress)
+    factor, scale = decide_scale(memory, working_factor, user)
+    return memory.rescaled(factor, scale)
+
+
+def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, build: BuildSettings,
+                     settings: VideoSettings, name: str, detections=None, progress: bool = False) -> SceneMemory:
+    if settings.scale:
+        UserScale.parse(settings.scale)  # a malformed --scale fails before minutes of reconstruction
+    frames = keyframes(path, max_frames=settings.max_frames)
+    reconstruction = reconstruct(frames, settings)
+    if reconstruction.registered_share < 0.5:
+        raise ReconstructionError(
+            f"{reconstruction.backend} posed only {len(reconstruction.views)} of {reconstruction.frames_given} "
+            "keyframes: the video has too little texture or too fast motion")
+    return scene_from_reconstruction(reconstruction, grounder, labels, build, name, detections, settings.scale,
+                                     progress)
+
+
+def video_grounder(detections, make) -> Grounder:
+    """The sidecar's detections when there are some, else the detector `make()` builds (or its error)."""
+    return AnnotationGrounder() if detections is not None else make()
+
+
+__all__ = ["BACKENDS", "ReconstructionError", "VideoSettings", "choose_backend", "read_sidecar", "scene_from_video"]

@@ -1,0 +1,5 @@
+import sys
+
+from sagent.tools.synthetic.generator import main
+
+sys.exit(main())
