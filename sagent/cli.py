@@ -1,13 +1,15 @@
 """The `sagent` command line.
 
-Exit codes: 0 answered; 1 bad input or no answer (one line saying why); 2 `dsl check` found an
-invalid program; 3 the model provider could not be used.
+Exit codes: 0 answered; 1 bad input or setup, or no answer (one line saying why); 2 `dsl check` found
+an invalid program, or the command line did not parse; 3 the model provider could not be used;
+130 interrupted. The error bases in `sagent.errors` carry their exit codes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,7 +30,7 @@ from sagent.agent.evaluate import (
 )
 from sagent.agent.planners import PlannerSettings, make_model, make_planner
 from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
-from sagent.errors import InputError, ProviderError, SagentError
+from sagent.errors import InputError, InternalError, ProviderError, SagentError
 from sagent.memory.cache import SceneCache, default_cache_dir
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.pipeline.inputs import load_input
@@ -61,13 +63,35 @@ def _cache(args) -> SceneCache | None:
     return None if args.no_cache else SceneCache(Path(args.cache_dir) / "scenes" if args.cache_dir else None)
 
 
+def writable_output(name: str | None, flag: str) -> Path | None:
+    """The path of an output file, checked before any work starts: its folder exists (or can be made)
+    and takes files, and the path itself is not a folder. Work is never lost to a bad output path."""
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    if path.is_dir():
+        raise InputError(f"{flag} {name}: is a folder; give a file path")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{flag} {name}: cannot create its folder {folder} ({error.strerror or error})") from None
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{flag} {name}: not writable")
+    return path
+
+
 def _session(args) -> AgentMemory | None:
     if not args.session:
         return None
     if args.session.endswith(".jsonl"):
-        return AgentMemory(args.session)
-    base = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
-    return AgentMemory(base / "sessions" / f"{args.session}.jsonl")
+        path = args.session
+    else:
+        if not args.session.strip() or "/" in args.session or args.session in (".", ".."):
+            raise InputError(f"--session {args.session!r}: a session name is a plain word (or give a path ending in .jsonl)")
+        base = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+        path = str(base / "sessions" / f"{args.session}.jsonl")
+    return AgentMemory(writable_output(path, "--session"))
 
 
 def _input_and_question(args) -> tuple[str, str]:
@@ -80,8 +104,10 @@ def _input_and_question(args) -> tuple[str, str]:
 
 def cmd_ask(args) -> int:
     spec, question = _input_and_question(args)
-    scene = load_input(spec, _cache(args), _perception(args), question, progress=_interactive(args))
-    answer = ask(scene, question, make_planner(_settings(args)), args.option or None, _session(args))
+    # Every option and output is checked before perception starts: a bad flag costs no reconstruction.
+    planner, perception, session = make_planner(_settings(args)), _perception(args), _session(args)
+    scene = load_input(spec, _cache(args), perception, question, progress=_interactive(args))
+    answer = ask(scene, question, planner, args.option or None, session)
     if args.json:
         print(json.dumps(answer.model_dump(), indent=2))
         return 0
@@ -93,18 +119,21 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    out = writable_output(args.out, "--out")
+    settings = _settings(args)
+    answerer = VlmBaseline(make_model(settings)) if args.baseline == "vlm" else make_planner(settings)
     questions = read_questions(args.questions)
     scenes = LayoutScenes(args.layouts)
     started = time.perf_counter()
     if args.baseline == "vlm":
-        stream = predict_baseline(questions, scenes, VlmBaseline(make_model(_settings(args))))
+        stream = predict_baseline(questions, scenes, answerer)
     else:
-        stream = predict(questions, scenes, make_planner(_settings(args)))
+        stream = predict(questions, scenes, answerer)
     show_progress = _interactive(args)
     predictions = list(tqdm(stream, total=len(questions), desc="questions", disable=not show_progress, file=sys.stderr))
     seconds = time.perf_counter() - started
-    if args.out:
-        write_predictions(predictions, args.out)
+    if out:
+        write_predictions(predictions, out)
     table = table_of(predictions)
     failed = sum(p.error is not None for p in predictions)
     if args.json:
@@ -117,18 +146,19 @@ def cmd_eval(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-
-    scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args))
     observer = f"view({args.view})" if args.view is not None else None
     if args.ego and observer is None:
         raise InputError("--ego needs --view N: the input view to look from")
+    if args.view is not None and args.view < 0:
+        raise InputError(f"--view {args.view}: views are numbered from 0")
+    bev, ego = writable_output(args.bev, "--bev"), writable_output(args.ego, "--ego")
+    scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args))
     context = ExecContext(scene)
-    if args.bev:
-
+    if bev:
         png = run_program(f"answer render_map({observer})", context).value.png if observer else render_bev(scene)
-        atomic_write_bytes(Path(args.bev), png)
-    if args.ego:
-        atomic_write_bytes(Path(args.ego), run_program(f"answer render_view({observer})", context).value.png)
+        atomic_write_bytes(bev, png)
+    if ego:
+        atomic_write_bytes(ego, run_program(f"answer render_view({observer})", context).value.png)
     summary = {
         "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
         "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),
@@ -155,7 +185,10 @@ def _program_file(name: str) -> str:
     path = Path(name)
     if not path.is_file():
         raise InputError(f"program file not found: {path}")
-    return path.read_text()
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"program file {path} is not UTF-8 text (byte {error.start})") from None
 
 
 def cmd_dsl_check(args) -> int:
@@ -291,6 +324,19 @@ def main(argv: list[str] | None = None) -> int:
         kind = "model error" if isinstance(error, ProviderError) else "error"
         print(f"sagent: {kind}: {error}", file=sys.stderr)
         return error.exit_code
+    except KeyboardInterrupt:
+        print("sagent: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly; Python's own flush at exit must not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as error:  # a bug: one line, the traceback on request
+        if os.environ.get("SAGENT_DEBUG"):
+            raise
+        print(f"sagent: internal error: {type(error).__name__}: {error} (this is a bug in sagent; "
+              "SAGENT_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return InternalError.exit_code
 
 
 if __name__ == "__main__":
