@@ -1,0 +1,61 @@
+"""Each fact has one source: units, turn thresholds and option defaults agree everywhere by construction."""
+
+from pathlib import Path
+
+import pytest
+
+from sagent import cli
+from sagent.agent.planners import PlannerSettings
+from sagent.dsl import DslError, op_reference, parse
+from sagent.dsl.ops import route, views
+from sagent.memory.units import UNITS
+from sagent.tools.geometry.floor_plane import BACK_DEGREES, STRAIGHT_AHEAD_DEGREES, turn_word
+from sagent.tools.pipeline.plain_video import VideoSettings
+from sagent.tools.pipeline.settings import PerceptionSettings
+
+GRAMMAR = Path(__file__).resolve().parents[1] / "sagent" / "dsl" / "grammar.lark"
+
+
+@pytest.mark.parametrize("unit", sorted(UNITS))
+def test_every_unit_parses_and_is_in_the_reference(unit):
+    value = parse(f"answer 2.5{unit}").statements[0].value
+    assert (value.value, value.unit) == (2.5, unit)
+    assert unit in op_reference()
+
+
+def test_the_grammar_keeps_no_unit_list_of_its_own():
+    quantity = next(line for line in GRAMMAR.read_text().splitlines() if line.startswith("QUANTITY"))
+    assert "cm" not in quantity and "deg" not in quantity
+
+
+def test_unknown_units_name_the_known_ones():
+    with pytest.raises(DslError) as error:
+        parse("answer 3furlongs")
+    assert "unknown unit 'furlongs'" in str(error.value) and ", ".join(UNITS) in str(error.value)
+    assert parse("answer 1e3").statements[0].value.unit is None  # an exponent is not a unit
+
+
+def test_turn_words_use_one_pair_of_thresholds():
+    assert turn_word(STRAIGHT_AHEAD_DEGREES - 0.1) == "forward"
+    assert turn_word(STRAIGHT_AHEAD_DEGREES + 0.1) == "left" and turn_word(-STRAIGHT_AHEAD_DEGREES - 0.1) == "right"
+    assert turn_word(-BACK_DEGREES) == "back" and turn_word(BACK_DEGREES - 0.1) == "left"
+    for op in (route.route, views.turn_direction):
+        assert f"{BACK_DEGREES:g} degrees" in op.__doc__ and f"{STRAIGHT_AHEAD_DEGREES:g} degrees" in op.__doc__
+
+
+def _defaults(command: str) -> dict:
+    parser = cli.build_parser()
+    sub = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == command)[1]
+    return {action.dest: (action.default, action.help) for action in sub._actions}
+
+
+@pytest.mark.parametrize("command", ["ask", "inspect", "eval"])
+def test_cli_defaults_are_the_configs_defaults(command):
+    defaults = _defaults(command)
+    expected = {"max_repairs": PlannerSettings.max_repairs, "max_steps": PlannerSettings.max_steps,
+                "timeout": PlannerSettings.timeout, "confidence": PerceptionSettings.confidence,
+                "max_frames": VideoSettings.max_frames}
+    for dest, value in expected.items():
+        default, help_text = defaults[dest]
+        assert default == value
+        assert f"(default {value:g})" in help_text
