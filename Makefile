@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SCENE  := examples/living_room/layout.json:living_room
+DEMO_ROOM := out/demo_room
 
 .PHONY: demo test bench install clean
 
@@ -12,13 +13,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The demo needs the core only; the tests also run the detectors (ultralytics, torch on the CPU).
+# The demo needs the core and the video stack (COLMAP on the CPU, OpenCV); the tests also run the
+# detectors (ultralytics, torch on the CPU), the viewer, Ray and parquet.
 $(VENV)/.core: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[video]'
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,perception,video]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,perception,video,viewer,ray,bench]'
 	touch $@ $(VENV)/.core
 
 install: $(VENV)/.test
@@ -31,6 +33,15 @@ demo: $(VENV)/.core
 	done < examples/living_room/questions.txt
 	@echo "The program behind an answer:"
 	$(BIN)/sagent ask --no-cache --layout $(SCENE) --verbose "Which is closer to the sofa, the lamp or the door?"
+	@echo
+	@echo "The whole pipeline on a short video: a generated room (RGB only, with its detections sidecar),"
+	@echo "cameras and depth by structure from motion (COLMAP), objects lifted and fused, metric scale from"
+	@echo "typical object sizes. Ground truth is in $(DEMO_ROOM)/ground_truth.json."
+	@test -f $(DEMO_ROOM)/video.mp4 || $(BIN)/python -m sagent.tools.synthetic $(DEMO_ROOM) --seed 2 --frames 48 --video
+	@for question in "How long is the bed?" "How big is this room?" "Which is closer to the bed, the sofa or the door?"; do \
+		echo "Q: $$question"; \
+		$(BIN)/sagent ask --cache-dir out/cache $(DEMO_ROOM)/video.mp4 "$$question" || exit 1; \
+	done
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest -q

@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import machine, write_section  # noqa: E402
 
 from sagent.agent import RulesPlanner  # noqa: E402
-from sagent.agent.evaluate import LayoutScenes, predict, read_questions, table_of  # noqa: E402
+from sagent.agent.evaluate import LayoutScenes, predict, table_of  # noqa: E402
+from sagent.agent.question_sets import read_questions  # noqa: E402
 from sagent.agent.options import parse_options  # noqa: E402
 from sagent.dsl import ExecContext, check, execute, parse  # noqa: E402
 

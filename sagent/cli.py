@@ -14,21 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
 from sagent.agent.agent_memory import AgentMemory
 from sagent.agent.answer import plain_value
 from sagent.agent.ask import ask
 from sagent.agent.baseline import VlmBaseline
-from sagent.agent.evaluate import (
-    LayoutScenes,
-    predict,
-    predict_baseline,
-    read_questions,
-    table_of,
-    write_predictions,
-)
+from sagent.agent.eval_run import BaselineAnswerer, EvalSettings, PlannerAnswerer, run_evaluation
+from sagent.agent.evaluate import InputFolderScenes, LayoutScenes, compare_tables, read_predictions, table_of
 from sagent.agent.planners import PlannerSettings, make_model, make_planner
+from sagent.agent.question_sets import read_questions
 from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
 from sagent.errors import InputError, InternalError, ProviderError, SagentError
 from sagent.memory.cache import SceneCache, default_cache_dir
@@ -118,30 +111,57 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def _scene_lines(reports) -> list[str]:
+    built = [r for r in reports if r.seconds > 0 or r.error]
+    if not built:
+        return []
+    width = max(len(r.key) for r in built)
+    lines = ["", f"{'scene'.ljust(width)}  {'questions':>9}  {'build s':>8}  {'peak MiB':>8}"]
+    for r in built:
+        lines.append(f"{r.key.ljust(width)}  {r.questions:9d}  {r.seconds:8.1f}  {r.peak_mib:8.0f}"
+                     + (f"  {r.error}" if r.error else ""))
+    return lines
+
+
 def cmd_eval(args) -> int:
+    if args.compare:
+        ours, theirs = (read_predictions(path) for path in args.compare)
+        print(compare_tables(ours, theirs, (Path(args.compare[0]).stem, Path(args.compare[1]).stem)))
+        return 0
+    if not args.questions:
+        raise InputError("usage: sagent eval QUESTIONS (--layouts META.json | --videos DIR) [--out PRED.jsonl], "
+                         "or sagent eval --compare PRED.jsonl BASE.jsonl")
+    if bool(args.layouts) == bool(args.videos):
+        raise InputError("give the scenes either as --layouts META.json (ground-truth layouts) or as --videos DIR "
+                         "(videos, image folders or posed frames in VSI-Bench's layout), not both")
     out = writable_output(args.out, "--out")
     settings = _settings(args)
-    answerer = VlmBaseline(make_model(settings)) if args.baseline == "vlm" else make_planner(settings)
+    answerer = BaselineAnswerer(VlmBaseline(make_model(settings))) if args.baseline == "vlm" else \
+        PlannerAnswerer(make_planner(settings))
+    run_settings = EvalSettings(perception=_perception(args), workers=args.workers, use_ray=args.ray is not None,
+                                ray_address=args.ray or None,
+                                cache_dir=None if args.no_cache else str(args.cache_dir or default_cache_dir()))
+    if run_settings.workers < 1:
+        raise InputError(f"--workers must be 1 or more, got {args.workers}")
     questions = read_questions(args.questions)
-    scenes = LayoutScenes(args.layouts)
+    source = LayoutScenes(args.layouts) if args.layouts else InputFolderScenes(args.videos)
     started = time.perf_counter()
-    if args.baseline == "vlm":
-        stream = predict_baseline(questions, scenes, answerer)
-    else:
-        stream = predict(questions, scenes, answerer)
-    show_progress = _interactive(args)
-    predictions = list(tqdm(stream, total=len(questions), desc="questions", disable=not show_progress, file=sys.stderr))
+    run = run_evaluation(questions, source, answerer, out, run_settings, progress=_interactive(args))
     seconds = time.perf_counter() - started
-    if out:
-        write_predictions(predictions, out)
+    predictions = run.predictions
     table = table_of(predictions)
     failed = sum(p.error is not None for p in predictions)
     if args.json:
-        print(json.dumps({**table.to_dict(), "questions": len(predictions), "failed": failed, "seconds": seconds}))
+        print(json.dumps({**table.to_dict(), "questions": len(predictions), "failed": failed, "seconds": seconds,
+                          "resumed": run.resumed, "scenes": [r.__dict__ for r in run.scenes]}))
     else:
         print(table.render())
-        print(f"\n{len(predictions)} questions in {seconds:.2f} s ({len(predictions) / max(seconds, 1e-9):.0f}/s); "
-              f"{failed} could not be answered" + (f"; predictions in {args.out}" if args.out else ""))
+        for line in _scene_lines(run.scenes):
+            print(line)
+        answered = len(predictions) - run.resumed
+        print(f"\n{answered} questions in {seconds:.2f} s ({answered / max(seconds, 1e-9):.0f}/s); "
+              f"{failed} could not be answered" + (f"; {run.resumed} done in an earlier run" if run.resumed else "")
+              + (f"; predictions in {args.out}" if args.out else ""))
     return 0
 
 
@@ -273,10 +293,18 @@ def build_parser() -> argparse.ArgumentParser:
     ask_cmd.set_defaults(run=cmd_ask)
 
     eval_cmd = commands.add_parser("eval", help="answer a question set and print the VSI-Bench table")
-    eval_cmd.add_argument("questions", help="questions, one JSON object a line")
-    eval_cmd.add_argument("--layouts", action="append", required=True, metavar="META.json",
+    eval_cmd.add_argument("questions", nargs="?", help="questions: VSI-Bench's parquet or JSONL, or sagent's JSONL")
+    eval_cmd.add_argument("--videos", metavar="DIR", help="scene inputs in VSI-Bench's layout: DIR/{dataset}/{scene}.mp4 "
+                          "(detections sidecar beside it), an image folder, or DIR/{dataset}/{scene}/frames.json")
+    eval_cmd.add_argument("--workers", type=int, default=1, help="scene builds in this many local processes")
+    eval_cmd.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                          help="scene builds as Ray tasks (a local Ray, or the cluster at ADDRESS); pip install 'sagent[ray]'")
+    eval_cmd.add_argument("--compare", nargs=2, metavar=("PRED.jsonl", "BASE.jsonl"),
+                          help="per-task table of two prediction files and the gain")
+    eval_cmd.add_argument("--layouts", action="append", metavar="META.json",
                           help="meta_info layout file(s) holding the scenes (repeat)")
-    eval_cmd.add_argument("--out", metavar="PRED.jsonl", help="write one prediction a line here")
+    eval_cmd.add_argument("--out", metavar="PRED.jsonl", help="append one prediction a line here as they come; "
+                          "a run with the same --out skips the questions already there")
     eval_cmd.add_argument("--baseline", choices=["vlm"], help="vlm: frames and question straight to --model")
     eval_cmd.add_argument("--json", action="store_true", help="print the table as JSON")
     _planner_options(eval_cmd)

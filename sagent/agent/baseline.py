@@ -7,7 +7,7 @@ import re
 
 from sagent.agent.model import ChatModel, ModelReply
 from sagent.agent.options import Option
-from sagent.agent.pictures import keyframes
+from sagent.agent.pictures import Picture, keyframes
 from sagent.agent.prompts import render
 from sagent.memory.scene import SceneMemory
 
@@ -29,7 +29,11 @@ class VlmBaseline:
         self.model = model
 
     def predict(self, question: str, scene: SceneMemory, options: list[Option]) -> tuple[object, ModelReply]:
-        pictures = keyframes(scene, count=8) if self.model.supports_images() else []
+        return self.predict_with(question, keyframes(scene, count=8), options)
+
+    def predict_with(self, question: str, pictures: list[Picture], options: list[Option]) -> tuple[object, ModelReply]:
+        """The model's prediction from the question and the given frames (sent only to models that take images)."""
+        pictures = pictures if self.model.supports_images() else []
         text = render("baseline.j2", question=question, options=options, pictures=bool(pictures))
         content = [{"type": "text", "text": text}, *(p.to_content() for p in pictures)] if pictures else text
         reply = self.model.complete([{"role": "user", "content": content}])

@@ -1,4 +1,6 @@
-"""The evaluation harness: answer a question set over layouts, write predictions, score them."""
+"""The evaluation harness's pieces: where each scene comes from, one prediction per question, scores.
+
+The run itself (builds, resume, streaming to the output file) is `eval_run.py`."""
 
 from __future__ import annotations
 
@@ -10,39 +12,13 @@ from typing import Iterable, Iterator
 
 from sagent.agent.ask import Planner, ask
 from sagent.agent.baseline import VlmBaseline
-from sagent.agent.llm_planner import RepairBudgetExhausted
 from sagent.agent.options import parse_options
-from sagent.agent.rules_planner import PlanningError
 from sagent.agent.scoring import ScoreTable, score_one, score_table
-from sagent.dsl import DslError
-from sagent.errors import InputError
+from sagent.errors import InputError, ProviderError, SagentError
 from sagent.memory.layouts import read_layouts, scene_from_meta
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import atomic_write_bytes
-
-
-class QuestionFileError(InputError):
-    """A question set could not be read."""
-
-
-def read_questions(path: str | Path) -> list[dict]:
-    """One JSON object a line: id, scene_name, question_type, question, options, ground_truth."""
-    path = Path(path)
-    if not path.is_file():
-        raise QuestionFileError(f"question file not found: {path}")
-    questions = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise QuestionFileError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        missing = {"id", "scene_name", "question"} - set(item)
-        if missing:
-            raise QuestionFileError(f"{path}:{number}: missing {', '.join(sorted(missing))}")
-        questions.append(item)
-    return questions
+from sagent.tools.io.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
 
 class LayoutScenes:
@@ -76,9 +52,14 @@ class Prediction:
     unit: str | None
     error: str | None
     seconds: float
+    scene: str | None = None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Prediction":
+        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
 
 
 def predict(questions: list[dict], scenes: LayoutScenes, planner: Planner) -> Iterator[Prediction]:
@@ -91,7 +72,9 @@ def predict(questions: list[dict], scenes: LayoutScenes, planner: Planner) -> It
             answer = ask(scene, item["question"], planner, item.get("options"))
             program, value, unit = answer.program, answer.value, answer.unit
             prediction = answer.choice if item.get("options") else answer.value
-        except (PlanningError, DslError, RepairBudgetExhausted, KeyError) as exc:
+        except ProviderError:
+            raise  # the provider is down for every question: stop, don't record a thousand failures
+        except (SagentError, KeyError) as exc:  # this question could not be answered; the run goes on
             error = f"{type(exc).__name__}: {exc}"
         truth = item.get("ground_truth")
         score = score_one(prediction, truth) if truth is not None else None
@@ -122,3 +105,69 @@ def write_predictions(predictions: list[Prediction], path: str | Path) -> None:
 
 def table_of(predictions: list[Prediction]) -> ScoreTable:
     return score_table([(p.question_type, p.score) for p in predictions if p.score is not None])
+
+
+class InputFolderScenes:
+    """Scene inputs under a folder, in VSI-Bench's layout: `DIR/{dataset}/{scene}.mp4` (with its detections
+    sidecar `{scene}_detections.json` beside it when there is one), an image folder `DIR/{dataset}/{scene}/`,
+    or posed frames `DIR/{dataset}/{scene}/frames.json`; the `{dataset}` level may be left out."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise InputError(f"--videos {root}: not a folder")
+
+    def spec(self, item: dict) -> str | None:
+        """The input for a question's scene, or None when the folder has none."""
+        name = item["scene_name"]
+        folders = [self.root / str(item["dataset"])] if item.get("dataset") else []
+        for folder in [*folders, self.root]:
+            if (folder / name / "frames.json").is_file():
+                return str(folder / name / "frames.json")
+            for video in sorted(folder.glob(f"{glob_escape(name)}.*")):
+                if video.suffix.lower() in VIDEO_SUFFIXES:
+                    return str(video)
+            if (folder / name).is_dir() and any(p.suffix.lower() in IMAGE_SUFFIXES for p in (folder / name).iterdir()):
+                return str(folder / name)
+        return None
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def read_predictions(path: str | Path) -> list[Prediction]:
+    """The predictions a run wrote, one JSON object a line; a torn last line (an interrupted run) is skipped."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"prediction file not found: {path}")
+    predictions = []
+    for number, line in enumerate(path.read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # torn by an interruption: that question is answered again on resume
+        if isinstance(data, dict) and "id" in data:
+            predictions.append(Prediction.from_dict(data))
+    return predictions
+
+
+def compare_tables(ours: list[Prediction], theirs: list[Prediction], names: tuple[str, str]) -> str:
+    """Per task: both scores and the gain, over the questions both files answered."""
+    common = {p.id for p in ours} & {p.id for p in theirs}
+    a = table_of([p for p in ours if p.id in common])
+    b = table_of([p for p in theirs if p.id in common])
+    tasks = sorted(set(a.tasks) | set(b.tasks))
+    width = max([len(t) for t in tasks] + [len("overall")])
+    header = f"{'task'.ljust(width)}  {names[0][:12]:>12}  {names[1][:12]:>12}  {'gain':>7}  {'n':>5}"
+    lines = [header]
+    for task in tasks:
+        x, y = a.tasks.get(task), b.tasks.get(task)
+        gain = f"{x - y:+7.1f}" if x is not None and y is not None else f"{'':>7}"
+        lines.append(f"{task.ljust(width)}  {x if x is not None else float('nan'):12.1f}  "
+                     f"{y if y is not None else float('nan'):12.1f}  {gain}  {a.counts.get(task, 0):5d}")
+    lines.append(f"{'overall'.ljust(width)}  {a.overall:12.1f}  {b.overall:12.1f}  {a.overall - b.overall:+7.1f}  "
+                 f"{len(common):5d}")
+    return "\n".join(lines)

@@ -38,6 +38,9 @@ def _pycolmap():
         import pycolmap
     except ImportError:
         raise ReconstructionError("the colmap backend needs pycolmap: pip install 'sagent[video]'") from None
+    # COLMAP logs every step (glog) to stderr; sagent's own progress and errors are what a user should see.
+    if hasattr(pycolmap, "logging"):
+        pycolmap.logging.minloglevel = max(pycolmap.logging.minloglevel, 2)  # errors only
     return pycolmap
 
 

@@ -10,7 +10,6 @@ shifted detection boxes, and missed detections.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from dataclasses import dataclass, field
@@ -226,25 +225,3 @@ def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
         writer.write(np.ascontiguousarray(rgb[..., ::-1]))
     writer.release()
     partial.replace(path)
-
-
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Render a synthetic room with exact ground truth.")
-    parser.add_argument("out")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--frames", type=int, default=40)
-    parser.add_argument("--size", default="320x240", help="WIDTHxHEIGHT")
-    parser.add_argument("--realistic-noise", action="store_true")
-    parser.add_argument("--masks", action="store_true")
-    parser.add_argument("--video", action="store_true", help="textured surfaces, and video.mp4 + video_detections.json")
-    args = parser.parse_args(argv)
-    width, height = map(int, args.size.split("x"))
-    spec = RoomSpec(seed=args.seed, frames=args.frames, width=width, height=height,
-                    noise=REALISTIC if args.realistic_noise else Noise(), write_masks=args.masks,
-                    textured=args.video, video=args.video)
-    truth = generate(args.out, spec)
-    print(f"wrote {args.out}: {len(truth['objects'])} objects, {args.frames} frames")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,187 @@
+"""One evaluation run over a question set: each scene built once (in workers or on Ray), its questions
+answered, predictions appended to the output as they come, and a resumed run skipping what is done.
+
+Builds finish in any order; predictions are written in the order of the question file's scenes, so a
+run gives the same file however its builds were spread (timings aside), and a run interrupted and
+resumed gives the same file as one that was not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+from tqdm import tqdm
+
+from sagent.agent.ask import Planner, ask
+from sagent.agent.baseline import VlmBaseline
+from sagent.agent.evaluate import InputFolderScenes, LayoutScenes, Prediction, read_predictions
+from sagent.agent.options import parse_options
+from sagent.agent.pictures import input_pictures, keyframes
+from sagent.agent.scoring import score_one
+from sagent.errors import ProviderError, SagentError
+from sagent.memory.scene import SceneMemory
+from sagent.tools.pipeline.build_jobs import BuildJob, BuildResult, run_builds
+from sagent.tools.pipeline.settings import PerceptionSettings
+
+
+class Answerer(Protocol):
+    needs_scene: bool  # False: answers from the input's frames alone (the VLM-only baseline)
+
+    def answer(self, item: dict, scene: SceneMemory | None, spec: str | None) -> Prediction: ...
+
+
+def _prediction(item: dict, started: float, prediction=None, program=None, value=None, unit=None,
+                error: str | None = None) -> Prediction:
+    truth = item.get("ground_truth")
+    score = score_one(prediction, truth) if truth is not None else None
+    return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, program, value,
+                      unit, error, time.perf_counter() - started, scene=scene_key(item))
+
+
+@dataclass
+class PlannerAnswerer:
+    planner: Planner
+    needs_scene: bool = True
+
+    def answer(self, item: dict, scene: SceneMemory | None, spec: str | None) -> Prediction:
+        started = time.perf_counter()
+        try:
+            answer = ask(scene, item["question"], self.planner, item.get("options"))
+        except ProviderError:
+            raise  # the provider is down for every question: stop the run
+        except SagentError as error:  # this question could not be answered; the run goes on
+            return _prediction(item, started, error=f"{type(error).__name__}: {error}")
+        prediction = answer.choice if item.get("options") else answer.value
+        return _prediction(item, started, prediction, answer.program, answer.value, answer.unit)
+
+
+@dataclass
+class BaselineAnswerer:
+    baseline: VlmBaseline
+    needs_scene: bool = False
+
+    def answer(self, item: dict, scene: SceneMemory | None, spec: str | None) -> Prediction:
+        started = time.perf_counter()
+        options = parse_options(item.get("options"))
+        pictures = input_pictures(spec) if spec else keyframes(scene, count=8) if scene is not None else []
+        prediction, _ = self.baseline.predict_with(item["question"], pictures, options)
+        return _prediction(item, started, prediction, value=prediction)
+
+
+def scene_key(item: dict) -> str:
+    return f"{item['dataset']}/{item['scene_name']}" if item.get("dataset") else str(item["scene_name"])
+
+
+@dataclass
+class SceneReport:
+    key: str
+    questions: int
+    seconds: float  # building the scene memory (0 when loaded for free, e.g. a layout)
+    peak_mib: float  # the building process's peak resident memory
+    error: str | None = None
+
+
+@dataclass
+class EvalRun:
+    predictions: list[Prediction]  # every question's, in question-file order (earlier runs' included)
+    scenes: list[SceneReport] = field(default_factory=list)
+    resumed: int = 0  # predictions found in the output from an earlier run
+
+
+class PredictionLog:
+    """The output file: predictions appended one line at a time, each flushed to disk, so an interrupted
+    run loses at most the line being written (torn, and cut off again when the run resumes)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.done: dict[str, Prediction] = {}
+        if path is None or not path.exists():
+            return
+        data = path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            path.write_bytes(data[: data.rfind(b"\n") + 1])  # the torn last line of an interrupted run
+        self.done = {p.id: p for p in read_predictions(path)}
+
+    def append(self, predictions: list[Prediction]) -> None:
+        if self.path is None or not predictions:
+            return
+        lines = "".join(json.dumps(p.to_dict(), default=str) + "\n" for p in predictions).encode()
+        with open(self.path, "ab") as handle:
+            handle.write(lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+@dataclass
+class EvalSettings:
+    perception: PerceptionSettings = field(default_factory=PerceptionSettings)
+    cache_dir: str | None = None  # scene memories built from frames and videos are cached here
+    workers: int = 1
+    use_ray: bool = False
+    ray_address: str | None = None
+
+
+def _scenes_in_order(questions: list[dict]) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for item in questions:
+        groups.setdefault(scene_key(item), []).append(item)
+    return groups
+
+
+def run_evaluation(questions: list[dict], source: LayoutScenes | InputFolderScenes, answerer: Answerer,
+                   out: Path | None = None, settings: EvalSettings | None = None,
+                   progress: bool = False, on_scene: Callable[[SceneReport], None] | None = None) -> EvalRun:
+    """Answer `questions` over the scenes of `source`; see the module's docstring."""
+    settings = settings or EvalSettings()
+    log = PredictionLog(out)
+    todo = [item for item in questions if item["id"] not in log.done]
+    groups = _scenes_in_order(todo)
+    order = list(groups)
+    finished: dict[str, list[Prediction]] = {}
+    reports: list[SceneReport] = []
+    bar = tqdm(total=len(todo), desc="questions", unit="q", disable=not progress, file=sys.stderr)
+
+    def scene_done(key: str, scene: SceneMemory | None, spec: str | None, report: SceneReport) -> None:
+        items = groups[key]
+        if report.error:
+            finished[key] = [_prediction(item, time.perf_counter(), error=report.error) for item in items]
+        else:
+            finished[key] = [answerer.answer(item, scene, spec) for item in items]
+        bar.update(len(items))
+        reports.append(report)
+        if on_scene:
+            on_scene(report)
+        while order and order[0] in finished:  # write in the question file's scene order
+            log.append(finished[order.pop(0)])
+
+    jobs, specs = [], {}
+    for key, items in groups.items():
+        if isinstance(source, LayoutScenes):
+            try:
+                scene, error = source[items[0]["scene_name"]], None
+            except (KeyError, SagentError) as problem:
+                scene, error = None, f"{type(problem).__name__}: {problem}"
+            scene_done(key, scene, None, SceneReport(key, len(items), 0.0, 0.0, error))
+            continue
+        spec = specs[key] = source.spec(items[0])
+        if spec is None:
+            error = f"InputError: no input for scene {items[0]['scene_name']!r} under {source.root}"
+            scene_done(key, None, None, SceneReport(key, len(items), 0.0, 0.0, error))
+        elif not answerer.needs_scene:
+            scene_done(key, None, spec, SceneReport(key, len(items), 0.0, 0.0))
+        else:
+            jobs.append(BuildJob(key, spec, settings.perception, settings.cache_dir))
+    result: BuildResult
+    for result in run_builds(jobs, settings.workers, settings.ray_address, settings.use_ray):
+        scene_done(result.key, result.scene, specs[result.key],
+                   SceneReport(result.key, len(groups[result.key]), result.seconds, result.peak_mib, result.error))
+    bar.close()
+    by_id = {**log.done, **{p.id: p for predictions in finished.values() for p in predictions}}
+    ordered = [by_id[item["id"]] for item in questions if item["id"] in by_id]
+    return EvalRun(ordered, reports, resumed=len(log.done))
