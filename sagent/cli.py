@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,8 @@ from sagent.tools.pipeline.plain_video import VideoSettings
 from sagent.tools.pipeline.settings import PerceptionSettings
 from sagent.tools.reconstruction.vggt import VggtSettings
 from sagent.tools.render.bev import render_bev
+from sagent.tools.render.evidence import evidence_picture
+from sagent.tools.render.recording import Recording, record_answer, record_scene
 
 
 def _settings(args) -> PlannerSettings:
@@ -95,19 +98,45 @@ def _input_and_question(args) -> tuple[str, str]:
     raise InputError('usage: sagent ask INPUT "question"   (or: sagent ask --layout META.json:SCENE "question")')
 
 
+def _evidence_path(args, question: str) -> Path | None:
+    if args.show is None:
+        return None
+    if args.show:
+        return writable_output(args.show, "--show")
+    slug = "-".join(re.findall(r"[a-z0-9]+", question.lower())[:8]) or "answer"
+    return writable_output(f"sagent-evidence-{slug}.png", "--show")
+
+
+def _open_recording(path: str | None, spawn: bool) -> Recording | None:
+    if not path and not spawn:
+        return None
+    return Recording.open(writable_output(path, "--rrd") if path else None, spawn=spawn)
+
+
 def cmd_ask(args) -> int:
     spec, question = _input_and_question(args)
     # Every option and output is checked before perception starts: a bad flag costs no reconstruction.
     planner, perception, session = make_planner(_settings(args)), _perception(args), _session(args)
-    scene = load_input(spec, _cache(args), perception, question, progress=_interactive(args))
+    evidence = _evidence_path(args, question)
+    recording = _open_recording(args.rrd, spawn=False)
+    scene = load_input(spec, _cache(args), perception, question, progress=_interactive(args), recorder=recording)
     answer = ask(scene, question, planner, args.option or None, session)
+    if recording is not None:
+        if not recording.frames_logged:
+            record_scene(recording, scene)
+        record_answer(recording, scene, question, answer.program, answer.trace, answer.objects, answer.summary())
+        recording.close()
+    if evidence is not None:
+        atomic_write_bytes(evidence, evidence_picture(scene, answer.objects, title=f"{question} -> {answer.summary()}"))
     if args.json:
-        print(json.dumps(answer.model_dump(), indent=2))
+        print(json.dumps({**answer.model_dump(), **({"evidence": str(evidence)} if evidence else {})}, indent=2))
         return 0
     print(answer.summary())
     if args.verbose:
         print(f"\nprogram ({answer.planner}{', ' + answer.model if answer.model else ''}, "
               f"{answer.attempts} attempt(s)):\n{answer.program}\n\nobjects: {', '.join(answer.objects)}")
+    if evidence is not None:
+        print(f"evidence: {evidence}")
     return 0
 
 
@@ -172,7 +201,12 @@ def cmd_inspect(args) -> int:
     if args.view is not None and args.view < 0:
         raise InputError(f"--view {args.view}: views are numbered from 0")
     bev, ego = writable_output(args.bev, "--bev"), writable_output(args.ego, "--ego")
-    scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args))
+    recording = _open_recording(args.rrd, spawn=args.rerun)
+    scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args), recorder=recording)
+    if recording is not None:
+        if not recording.frames_logged:  # a cached or loaded memory: its cameras, sightings and objects
+            record_scene(recording, scene)
+        recording.close()
     context = ExecContext(scene)
     if bev:
         png = run_program(f"answer render_map({observer})", context).value.png if observer else render_bev(scene)
@@ -183,7 +217,7 @@ def cmd_inspect(args) -> int:
         "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
         "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),
         "scale": scene.scale.model_dump(),
-        "bev": args.bev, "ego": args.ego,
+        "bev": args.bev, "ego": args.ego, "rrd": args.rrd,
         "poses": [{"view": i, "time": c.time, "cam_to_world": [list(r) for r in c.cam_to_world], "K": [list(r) for r in c.K]}
                   for i, c in enumerate(scene.cameras)],
     }
@@ -198,6 +232,8 @@ def cmd_inspect(args) -> int:
             print(f"  {label}: {count}")
         if args.bev:
             print(f"bird's-eye view written to {args.bev}")
+        if args.rrd:
+            print(f"rerun recording written to {args.rrd} (open it with: rerun {args.rrd})")
     return 0
 
 
@@ -289,6 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
                                            "can refer to earlier answers")
     ask_cmd.add_argument("--json", action="store_true", help="print answer, unit, program, trace and evidence as JSON")
     ask_cmd.add_argument("-v", "--verbose", action="store_true", help="also print the program")
+    ask_cmd.add_argument("--show", nargs="?", const="", metavar="OUT.png",
+                         help="save the evidence picture (bird's-eye view with the evidence objects, the views that saw "
+                              "them) and print its path; default sagent-evidence-QUESTION.png here")
+    ask_cmd.add_argument("--rrd", metavar="OUT.rrd", help="save a rerun recording of the scene and the answer here")
     _planner_options(ask_cmd)
     ask_cmd.set_defaults(run=cmd_ask)
 
@@ -315,6 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_cmd.add_argument("--bev", metavar="OUT.png", help="write a bird's-eye view here (with --view: the observer)")
     inspect_cmd.add_argument("--ego", metavar="OUT.png", help="write the ego view from --view N here")
     inspect_cmd.add_argument("--view", type=int, metavar="N", help="the input view to look from (0 is the first)")
+    inspect_cmd.add_argument("--rerun", action="store_true", help="show the build in a rerun viewer (sagent[viewer])")
+    inspect_cmd.add_argument("--rrd", metavar="OUT.rrd", help="save a rerun recording of the build here")
     inspect_cmd.add_argument("--json", action="store_true")
     _planner_options(inspect_cmd)
     inspect_cmd.set_defaults(run=cmd_inspect)

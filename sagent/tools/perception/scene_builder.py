@@ -10,13 +10,14 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from sagent.memory.scene import Camera, MetricScale, Observation, Room, SceneMemory, SceneObject, SceneRecord
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.geometry.camera import PinholeCamera
-from sagent.tools.io.frames import Frame, FrameSet
+from sagent.tools.io.frames import Detection2D, Frame, FrameSet
 from sagent.tools.perception.boxfit import fit_gravity_box
 from sagent.tools.perception.floor import estimate_up, floor_area, floor_height, up_from_level_cameras
 from sagent.tools.perception.fusion import Instance, fuse, rest_on_support
@@ -40,6 +41,18 @@ def nearest_depth_cells(depth: np.ndarray) -> np.ndarray:
     return cells.astype(np.float16)
 
 
+class BuildRecorder(Protocol):
+    """Watches a build as it goes (sagent.tools.render.recording.Recording is one, for rerun's viewer)."""
+
+    def frame(self, index: int, frame: Frame, detections: list[Detection2D],
+              lifted: list[np.ndarray | None]) -> None:
+        """Frame `index` before its pixels are released: its detections and, aligned with them, the
+        Float[N 3] world points each lifted to (None where too few pixels had depth)."""
+
+    def built(self, scene: SceneMemory) -> None:
+        """The scene memory the build produced."""
+
+
 @dataclass
 class BuildSettings:
     voxel: float = 0.05  # fused cloud resolution, metres
@@ -55,8 +68,10 @@ class BuildSettings:
 
 class SceneBuilder:
     def __init__(self, grounder: Grounder, up: np.ndarray | None = None, labels: list[str] | None = None,
-                 settings: BuildSettings | None = None, name: str = "scene", source: str = ""):
+                 settings: BuildSettings | None = None, name: str = "scene", source: str = "",
+                 recorder: BuildRecorder | None = None):
         self.grounder = grounder
+        self.recorder = recorder  # None: nothing is recorded, at no cost
         self.up = None if up is None else np.asarray(up, float) / np.linalg.norm(up)
         self.labels = labels
         self.settings = settings or BuildSettings()
@@ -77,7 +92,7 @@ class SceneBuilder:
         self.cameras.append(Camera(K=tuple(map(tuple, frame.K)), cam_to_world=tuple(map(tuple, frame.cam_to_world)),
                                    time=frame.time, width=width, height=height,
                                    image=str(frame.image_path) if frame.image_path else None))
-        lifted = []
+        lifted, detections, points = [], [], []
         sparse = depth is not None and bool((depth > 0).mean() < 0.2)
         self.sparse = self.sparse or sparse
         self.nearest.append(nearest_depth_cells(depth) if sparse else None)
@@ -93,8 +108,12 @@ class SceneBuilder:
                                    rng=self._rng)
                 if observation is not None:
                     lifted.append(observation)
+                if self.recorder is not None:
+                    points.append(None if observation is None else observation.points)
             self._add_to_cloud(frame, depth)
         self.observations.extend(lifted)
+        if self.recorder is not None:
+            self.recorder.frame(index, frame, detections, points)
         frame.release()
         if self.settings.compact_every and len(self.cameras) % self.settings.compact_every == 0:
             self.compact()
@@ -255,7 +274,10 @@ class SceneBuilder:
         room = Room(floor_area=area, footprint=tuple(outline) if outline else None)
         record = SceneRecord(name=self.name, source=self.source, up=tuple(map(float, up)), objects=objects,
                              cameras=self.cameras, room=room, scale=SENSOR_SCALE)
-        return SceneMemory(record=record, object_points=points, point_cloud=cloud if len(cloud) else None)
+        scene = SceneMemory(record=record, object_points=points, point_cloud=cloud if len(cloud) else None)
+        if self.recorder is not None:
+            self.recorder.built(scene)
+        return scene
 
 
 def _holding(boxes: np.ndarray, u: float, v: float) -> np.ndarray:
@@ -264,11 +286,12 @@ def _holding(boxes: np.ndarray, u: float, v: float) -> np.ndarray:
 
 
 def build_scene(frames: FrameSet, grounder: Grounder, labels: list[str] | None = None,
-                settings: BuildSettings | None = None, name: str = "scene", progress: bool = False) -> SceneMemory:
-    """All frames through a SceneBuilder; `progress` shows a bar on stderr."""
+                settings: BuildSettings | None = None, name: str = "scene", progress: bool = False,
+                recorder: BuildRecorder | None = None) -> SceneMemory:
+    """All frames through a SceneBuilder; `progress` shows a bar on stderr; `recorder` watches."""
     from tqdm import tqdm
 
-    builder = SceneBuilder(grounder, frames.up, labels, settings, name, frames.source)
+    builder = SceneBuilder(grounder, frames.up, labels, settings, name, frames.source, recorder)
     for frame in tqdm(frames.frames, desc="building scene memory", unit="frame", disable=not progress):
         builder.add(frame)
     return builder.build()

@@ -17,7 +17,7 @@ from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import load_scene
 from sagent.tools.io.readers import detect_layout, read_frames
 from sagent.tools.io.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
-from sagent.tools.perception.scene_builder import build_scene
+from sagent.tools.perception.scene_builder import BuildRecorder, build_scene
 from sagent.tools.pipeline.plain_video import read_sidecar, scene_from_video, sidecar_path, video_grounder
 from sagent.tools.pipeline.settings import PerceptionSettings, detection_labels, make_grounder, scene_name
 
@@ -56,8 +56,9 @@ def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings,
 
 
 def load_input(spec: str, cache: SceneCache | None = None, perception: PerceptionSettings | None = None,
-               question: str | None = None, progress: bool = False) -> SceneMemory:
-    """The scene memory for `spec`; frames are grounded, lifted and fused (cached by content and settings)."""
+               question: str | None = None, progress: bool = False, recorder: BuildRecorder | None = None) -> SceneMemory:
+    """The scene memory for `spec`; frames are grounded, lifted and fused (cached by content and settings).
+    `recorder` watches a build from posed frames as it runs (nothing is recorded when the cache answers)."""
     path_text, scene = split_layout_spec(spec)
     path = Path(path_text)
     if not path.exists():
@@ -76,7 +77,8 @@ def load_input(spec: str, cache: SceneCache | None = None, perception: Perceptio
                     **perception.build.to_dict()}
         root = path if path.is_dir() else path.parent
         return _cached(cache, [root], settings,
-                       lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress))
+                       lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress,
+                                           recorder))
     if path.suffix.lower() in VIDEO_SUFFIXES or _image_folder(path):
         return _video(path, cache, perception or PerceptionSettings(), question, progress)
     raise InputError(f"cannot read {path}: sagent reads scene memories (.npz), layouts (META.json[:SCENE]), "

@@ -1,0 +1,44 @@
+"""The viewer from the command line: `inspect --rrd`, `ask --rrd` and `ask --show` (no viewer is started)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sagent.cli import main
+from sagent.tools.synthetic.generator import RoomSpec, generate
+from tests.conftest import EXAMPLE_LAYOUT
+
+rr = pytest.importorskip("rerun", reason="the viewer is the optional extra sagent[viewer]")
+
+LAYOUT = f"{EXAMPLE_LAYOUT}:living_room"
+
+
+def entities(path) -> set[str]:
+    return {chunk.entity_path for chunk in rr.chunk.RrdReader(path).stream().to_chunks()}
+
+
+def test_ask_saves_the_evidence_picture_and_a_recording(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(["ask", "--layout", LAYOUT, "Which is closer to the sofa, the lamp or the door?", "--show",
+                 "--rrd", "answer.rrd"])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0 and out[0] == "lamp"
+    shown = tmp_path / out[-1].removeprefix("evidence: ")
+    assert out[-1].startswith("evidence: sagent-evidence-which-is-closer") and shown.read_bytes()[:4] == b"\x89PNG"
+    found = entities(tmp_path / "answer.rrd")
+    assert any(e.startswith("/world/objects/sofa") for e in found), found
+    assert any("question" in e for e in found), found
+
+
+def test_inspect_records_a_fresh_build_frame_by_frame(tmp_path, capsys):
+    room = tmp_path / "room"
+    generate(room, RoomSpec(seed=4, frames=6, width=160, height=120, write_masks=True))
+    code = main(["inspect", str(room / "frames.json"), "--rrd", str(tmp_path / "build.rrd"), "--no-cache"])
+    assert code == 0 and "rerun recording written" in capsys.readouterr().out
+    found = entities(tmp_path / "build.rrd")
+    assert {"/world/camera", "/world/trajectory", "/world/lifted"} <= found, found
+
+
+def test_output_paths_for_the_viewer_are_checked_first(tmp_path, capsys):
+    code = main(["ask", "--layout", LAYOUT, "How many chairs are in this room?", "--show", str(tmp_path)])
+    assert code == 1 and "--show" in capsys.readouterr().err
