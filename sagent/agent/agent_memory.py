@@ -5,7 +5,7 @@ Scene memory is separate (see scene.py) and passed explicitly; this is what the 
 
 from __future__ import annotations
 
-import json
+import fcntl
 import logging
 import os
 from datetime import datetime, timezone
@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
+
+from sagent.errors import InputError
+from sagent.memory.files import read_bytes
 
 log = logging.getLogger(__name__)
 
@@ -63,24 +66,35 @@ class AgentMemory:
         self.path = Path(path) if path else None
         self.records: list[StepRecord] = []
         if self.path and self.path.exists():
-            for number, line in enumerate(self.path.read_text().splitlines(), 1):
-                if not line.strip():
+            data = read_bytes(self.path, "session file")
+            for number, raw in enumerate(data.split(b"\n"), 1):
+                if not raw.strip():
                     continue
                 try:
-                    self.records.append(StepRecord.model_validate_json(line))
-                except (ValidationError, json.JSONDecodeError):
-                    # A torn last line (a crash mid-write) loses that record only, never the session.
+                    self.records.append(StepRecord.model_validate_json(raw.decode("utf-8")))
+                except (ValidationError, ValueError):
+                    # A torn line (a crash mid-write, even inside a multi-byte character) loses that record
+                    # only, never the session.
                     log.warning("%s:%d is not a step record; skipped", self.path, number)
 
     def add(self, record: StepRecord) -> None:
         self.records.append(record)
         if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            torn = self.path.exists() and self.path.stat().st_size and not self.path.read_bytes().endswith(b"\n")
-            with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(("\n" if torn else "") + record.model_dump_json() + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.path, "ab+") as handle:
+                    # Processes sharing a session take turns: each record is one whole line, none lost.
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                    size = handle.seek(0, os.SEEK_END)
+                    torn = False
+                    if size:  # a torn last line (no newline) is closed first, so this record stays whole
+                        handle.seek(size - 1)
+                        torn = handle.read(1) != b"\n"
+                    handle.write((b"\n" if torn else b"") + record.model_dump_json().encode() + b"\n")
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as exc:
+                raise InputError(f"cannot write session file {self.path}: {exc.strerror or exc}") from None
 
     def history(self, limit: int = 8) -> list[str]:
         return [record.to_message() for record in self.records[-limit:]]

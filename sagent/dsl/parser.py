@@ -139,16 +139,59 @@ def _syntax_diagnostic(error: UnexpectedInput, source: str) -> Diagnostic:
     return Diagnostic("syntax", f"the program ends too early; expected {_expected_words(getattr(error, 'expected', []))}", line, column)
 
 
+MAX_NESTING = 64  # brackets open at once; real programs use a handful, the AST passes recurse per level
+
+
+def _too_deep(source: str) -> Diagnostic | None:
+    """The first bracket opened past MAX_NESTING levels (outside strings and comments), as a diagnostic."""
+    if source.count("(") + source.count("[") <= MAX_NESTING:
+        return None
+    depth, line, column, quote, comment = 0, 1, 0, "", False
+    escaped = False
+    for char in source:
+        column += 1
+        if char == "\n":
+            line, column, quote, comment = line + 1, 0, "", False
+        elif comment:
+            continue
+        elif quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "([":
+            depth += 1
+            if depth > MAX_NESTING:
+                return Diagnostic("syntax", f"brackets nested more than {MAX_NESTING} deep; name the inner parts "
+                                            "with assignments instead", line, column)
+        elif char in ")]":
+            depth = max(0, depth - 1)
+    return None
+
+
 def parse(source: str) -> ast.Program:
     """Parse DSL source into a Program; raise DslError (syntax) on any malformed input."""
     if not source.strip():
         raise DslError([Diagnostic("syntax", "the program is empty; expected statements ending in `answer ...`", 1, 1)], source)
+    deep = _too_deep(source)
+    if deep is not None:
+        raise DslError([deep], source)
     try:
         tree = _lark().parse(source)
         statements = _ToAst().transform(tree)
+    except RecursionError:  # the nesting check keeps this out of reach; a last resort, never a traceback
+        raise DslError([Diagnostic("syntax", "the program is nested too deeply to read", 1, 1)], source) from None
     except UnexpectedInput as error:
         raise DslError([_syntax_diagnostic(error, source)], source) from None
     except VisitError as error:  # a literal the grammar admits but sagent can't read
+        if isinstance(error.orig_exc, RecursionError):
+            raise DslError([Diagnostic("syntax", "the program is nested too deeply to read", 1, 1)], source) from None
         if isinstance(error.orig_exc, _UnknownUnit):
             token, unit = error.orig_exc.token, error.orig_exc.unit
             message = f"unknown unit {unit!r}; units: {', '.join(UNITS)}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from sagent.memory.checks import check_length, check_orthonormal, check_point
 
 Vec3 = tuple[float, float, float]
 
@@ -27,19 +29,24 @@ class OrientedBox(BaseModel):
     axes: tuple[Vec3, Vec3, Vec3]
     extents: Vec3
 
+    @field_validator("center")
+    @classmethod
+    def _center_in_bounds(cls, center: Vec3) -> Vec3:
+        check_point(center, "box center")
+        return center
+
+    @field_validator("axes")
+    @classmethod
+    def _orthonormal(cls, axes: tuple[Vec3, Vec3, Vec3]) -> tuple[Vec3, Vec3, Vec3]:
+        check_orthonormal(axes, "box axes")  # a left-handed set is still a box
+        return axes
+
     @field_validator("extents")
     @classmethod
-    def _non_negative(cls, extents: Vec3) -> Vec3:
-        if any(not np.isfinite(e) or e < 0 for e in extents):
-            raise ValueError(f"box extents must be finite and non-negative, got {extents}")
+    def _positive(cls, extents: Vec3) -> Vec3:
+        for extent in extents:
+            check_length(extent, "box extents")
         return extents
-
-    @model_validator(mode="after")
-    def _orthonormal(self) -> "OrientedBox":
-        axes = np.asarray(self.axes, float)
-        if not np.allclose(axes @ axes.T, np.eye(3), atol=1e-3):
-            raise ValueError("box axes must be orthonormal rows")
-        return self
 
     @classmethod
     def axis_aligned(cls, center: Vec3, extents: Vec3) -> "OrientedBox":

@@ -13,8 +13,9 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from sagent.errors import InputError
 from sagent.memory.scene import SceneMemory
-from sagent.memory.storage import FORMAT_VERSION, SceneFileError, load_scene, save_scene
+from sagent.memory.storage import FORMAT_VERSION, load_scene, save_scene
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,12 @@ def content_digest(*paths: str | os.PathLike) -> str:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
-            with open(file, "rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
+            try:
+                with open(file, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+            except OSError as exc:
+                raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
     return digest.hexdigest()
 
 
@@ -56,9 +60,15 @@ class SceneCache:
         if path.exists():
             try:
                 return load_scene(path), True
-            except SceneFileError as error:
-                log.warning("discarding corrupt cache entry %s: %s", path, error)
-                path.unlink(missing_ok=True)
+            except Exception as error:  # noqa: BLE001 - an entry that fails to load in any way is rebuilt
+                log.warning("discarding unreadable cache entry %s: %s", path, error)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as unlink_error:
+                    log.warning("cannot delete cache entry %s: %s", path, unlink_error)
         memory = build()
-        save_scene(memory, path)
+        try:
+            save_scene(memory, path)
+        except OSError as error:  # a cache that cannot be written costs the next question a rebuild, no more
+            log.warning("cannot write cache entry %s: %s", path, error)
         return memory, False

@@ -10,9 +10,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sagent.memory.box import OrientedBox, Vec3
+from sagent.memory.checks import (
+    MAX_AREA,
+    MAX_COUNT,
+    check_direction,
+    check_intrinsics,
+    check_label,
+    check_point,
+    check_pose,
+    check_view,
+    finite_array,
+)
 
 Matrix3 = tuple[Vec3, Vec3, Vec3]
 Matrix4 = tuple[tuple[float, float, float, float], ...]
@@ -23,9 +34,15 @@ class Observation(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    frame: int
+    frame: int = Field(ge=0)
     box: tuple[float, float, float, float]
     score: float | None = None
+
+    @field_validator("box")
+    @classmethod
+    def _finite_box(cls, box):
+        finite_array(box, "observation box")
+        return box
 
 
 class SceneObject(BaseModel):
@@ -40,6 +57,25 @@ class SceneObject(BaseModel):
     observations: tuple[Observation, ...] = ()
     first_seen: float | None = Field(default=None, description="seconds into the input")
 
+    @field_validator("id", "label")
+    @classmethod
+    def _named(cls, text: str, info) -> str:
+        return check_label(text, f"object {info.field_name}")
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, value: float) -> float:
+        if not float(finite_array(value, "confidence")) >= 0:
+            raise ValueError(f"confidence must be at least 0, got {value:g}")
+        return value
+
+    @field_validator("first_seen")
+    @classmethod
+    def _time(cls, value: float | None) -> float | None:
+        if value is not None:
+            finite_array(value, "first_seen")  # any finite time: inputs may start before 0
+        return value
+
 
 class Camera(BaseModel):
     """A pinhole camera: K (3x3, pixels), camera-to-world (4x4, OpenCV axes), time in seconds."""
@@ -49,9 +85,18 @@ class Camera(BaseModel):
     K: Matrix3
     cam_to_world: Matrix4
     time: float = 0.0
-    width: int | None = None
-    height: int | None = None
+    width: int | None = Field(default=None, gt=0)
+    height: int | None = Field(default=None, gt=0)
     image: str | None = None
+
+    @model_validator(mode="after")
+    def _pinhole(self) -> "Camera":
+        K = check_intrinsics(self.K)
+        if self.width is not None and self.height is not None:
+            check_view(K, self.width, self.height)
+        check_pose(self.cam_to_world)
+        finite_array(self.time, "time")
+        return self
 
     @property
     def position(self) -> np.ndarray:
@@ -73,6 +118,27 @@ class Room(BaseModel):
     footprint: tuple[tuple[float, float], ...] | None = None
     center: Vec3 | None = None
 
+    @field_validator("floor_area")
+    @classmethod
+    def _area(cls, area: float | None) -> float | None:
+        if area is not None and not 0 < float(finite_array(area, "floor area")) <= MAX_AREA:
+            raise ValueError(f"floor area must be above 0 and at most {MAX_AREA:g} m², got {area:g}")
+        return area
+
+    @field_validator("footprint")
+    @classmethod
+    def _footprint(cls, footprint):
+        for point in footprint or ():
+            check_point(point, "footprint point", size=2)
+        return footprint
+
+    @field_validator("center")
+    @classmethod
+    def _center(cls, center):
+        if center is not None:
+            check_point(center, "room center")
+        return center
+
 
 ScaleSource = Literal["sensor depth", "annotations", "user factor", "known size", "size priors", "none"]
 
@@ -84,8 +150,8 @@ class MetricScale(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     source: ScaleSource = "annotations"
-    metres_per_unit: float = 1.0
-    relative_uncertainty: float = 0.0
+    metres_per_unit: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    relative_uncertainty: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     detail: str = ""
 
     @property
@@ -111,6 +177,21 @@ class SceneRecord(BaseModel):
     stated_counts: dict[str, int] = Field(
         default={}, description="instance counts the source states (annotations), which win over box counts")
     scale: MetricScale = MetricScale()
+
+    @field_validator("up")
+    @classmethod
+    def _up(cls, up: Vec3) -> Vec3:
+        check_direction(up, "up")
+        return up
+
+    @field_validator("stated_counts")
+    @classmethod
+    def _counts(cls, counts: dict[str, int]) -> dict[str, int]:
+        for label, count in counts.items():
+            check_label(label, "counted label")
+            if not 0 <= count <= MAX_COUNT:
+                raise ValueError(f"the count of {label!r} must be between 0 and {MAX_COUNT}, got {count}")
+        return counts
 
 
 @dataclass

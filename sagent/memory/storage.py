@@ -6,13 +6,13 @@ import io
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 from pydantic import ValidationError
 
 from sagent.errors import InputError
+from sagent.memory.checks import problem
 from sagent.memory.scene import SceneMemory, SceneRecord
 
 FORMAT_VERSION = 1
@@ -57,20 +57,50 @@ def save_scene(memory: SceneMemory, path: str | os.PathLike) -> Path:
 
 
 def load_scene(path: str | os.PathLike) -> SceneMemory:
-    """Load a scene memory saved by `save_scene`; raise SceneFileError if it is not one."""
+    """Load a scene memory saved by `save_scene`; raise SceneFileError (naming the file and the problem)
+    if it is not one: a torn or corrupted archive, a bad header, or values the scene types refuse."""
     path = Path(path)
     if not path.is_file():
         raise SceneFileError(f"scene memory file not found: {path}")
     try:
-        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as data:
-            header = json.loads(bytes(data["record_json"]).decode())
-            if header.get("format") != FORMAT_VERSION:
-                raise SceneFileError(f"{path}: unsupported scene file format {header.get('format')!r}")
-            record = SceneRecord.model_validate(header["record"])
-            object_points = {oid: np.array(data[key]) for oid, key in header.get("object_points", {}).items()}
-            point_cloud = np.array(data["point_cloud"]) if "point_cloud" in data.files else None
+        with open(path, "rb") as handle:
+            data = np.load(handle, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile) or "record_json" not in data.files:
+                raise SceneFileError(f"{path} is not a readable sagent scene memory (no record_json member)")
+            with data:
+                record, object_points, point_cloud = _read_members(data, path)
     except SceneFileError:
         raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, ValidationError) as exc:
-        raise SceneFileError(f"{path} is not a readable sagent scene memory ({type(exc).__name__}: {exc})") from exc
+    except ValidationError as exc:
+        raise SceneFileError(f"{path} is not a readable sagent scene memory: {problem(exc, 'record')}") from None
+    except MemoryError:
+        raise SceneFileError(f"{path} is not a readable sagent scene memory: a member is too large to load") from None
+    except Exception as exc:  # noqa: BLE001 - any failure to decode the file (zlib, zip, JSON, UTF-8) is the file's
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        kind = type(exc).__name__ if type(exc).__name__ != "error" else f"{type(exc).__module__} error"  # zlib.error
+        raise SceneFileError(f"{path} is not a readable sagent scene memory ({kind}: {detail})") from None
     return SceneMemory(record=record, object_points=object_points, point_cloud=point_cloud)
+
+
+def _read_members(data: np.lib.npyio.NpzFile, path: Path):
+    header = json.loads(bytes(data["record_json"]).decode())
+    if not isinstance(header, dict) or header.get("format") != FORMAT_VERSION:
+        version = header.get("format") if isinstance(header, dict) else None
+        raise SceneFileError(f"{path}: unsupported scene file format {version!r}")
+    record = SceneRecord.model_validate(header["record"])
+    object_points = {oid: _points(data[key], 3, path, f"object_points[{oid!r}]")
+                     for oid, key in dict(header.get("object_points") or {}).items()}
+    point_cloud = _points(data["point_cloud"], 6, path, "point_cloud") if "point_cloud" in data.files else None
+    return record, object_points, point_cloud
+
+
+def _points(array: np.ndarray, columns: int, path: Path, what: str) -> np.ndarray:
+    """A stored Float[N columns] array, checked: the right shape, finite."""
+    array = np.array(array)
+    if array.size == 0:
+        return array.reshape(0, columns).astype(np.float32)
+    if array.ndim != 2 or array.shape[1] != columns or array.dtype.kind != "f":
+        raise SceneFileError(f"{path}: {what} must be float N x {columns}, got {array.dtype} {array.shape}")
+    if not np.isfinite(array).all():
+        raise SceneFileError(f"{path}: {what} holds NaN or inf")
+    return array

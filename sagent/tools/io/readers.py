@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from sagent.memory.checks import check_intrinsics
+from sagent.memory.files import read_json, read_text
 from sagent.tools.io.frames import Frame, FramesError, FrameSet, read_manifest
 
 PRIMESENSE_K = np.array([[525.0, 0, 319.5], [0, 525.0, 239.5], [0, 0, 1]])
@@ -24,13 +25,32 @@ TUM_FREIBURG1_K = np.array([[517.3, 0, 318.6], [0, 516.5, 255.3], [0, 0, 1]])
 
 def read_redwood_log(path: Path) -> list[np.ndarray]:
     """Poses from a Redwood/Open3D `.log`: per frame a 'i j n' line, then four rows of a 4x4 matrix."""
-    lines = [line.split() for line in Path(path).read_text().splitlines() if line.strip()]
+    lines = [line.split() for line in read_text(path, "pose log", FramesError).splitlines() if line.strip()]
     if len(lines) % 5:
         raise FramesError(f"{path}: a .log holds blocks of 5 lines (header + 4x4 pose); found {len(lines)} lines")
+    poses = []
+    for start in range(0, len(lines), 5):
+        rows = lines[start + 1:start + 5]
+        if any(len(row) != 4 for row in rows):
+            raise FramesError(f"{path}: pose {start // 5} must have 4 rows of 4 numbers")
+        try:
+            poses.append(np.array(rows, float))
+        except ValueError as exc:
+            raise FramesError(f"{path}: not a pose log ({exc})") from None
+    return poses
+
+
+def read_redwood_intrinsics(path: Path) -> np.ndarray:
+    """K from an Open3D camera JSON: `intrinsic_matrix`, 9 numbers, column-major."""
+    data = read_json(path, "camera intrinsics file", FramesError)
+    values = data.get("intrinsic_matrix") if isinstance(data, dict) else None
     try:
-        return [np.array(lines[i + 1:i + 5], float) for i in range(0, len(lines), 5)]
-    except ValueError as exc:
-        raise FramesError(f"{path}: not a pose log ({exc})") from None
+        K = np.asarray(values, float).reshape(3, 3).T
+        return check_intrinsics(K, "intrinsic_matrix")
+    except (TypeError, ValueError) as exc:
+        detail = str(exc) if values is not None else "no intrinsic_matrix"
+        raise FramesError(f"{path}: an Open3D camera file holds intrinsic_matrix, 9 numbers column-major "
+                          f"({detail})") from None
 
 
 def read_redwood(folder: Path) -> FrameSet:
@@ -43,8 +63,9 @@ def read_redwood(folder: Path) -> FrameSet:
     K = PRIMESENSE_K
     camera = next(iter(sorted(folder.glob("camera*.json"))), None)
     if camera is not None:
-        K = np.asarray(json.loads(camera.read_text())["intrinsic_matrix"], float).reshape(3, 3).T
-    frames = [Frame(K=K, cam_to_world=pose, time=i / 30.0, image_path=c, depth_path=d, depth_scale=1000.0)
+        K = read_redwood_intrinsics(camera)
+    frames = [Frame(K=K, cam_to_world=pose, time=i / 30.0, image_path=c, depth_path=d, depth_scale=1000.0,
+                    where=f"{log}: pose {i}")
               for i, (c, d, pose) in enumerate(zip(colours, depths, poses))]
     return FrameSet(frames, None, source=f"redwood:{folder}")
 
@@ -56,46 +77,79 @@ def _quaternion_pose(tx, ty, tz, qx, qy, qz, qw) -> np.ndarray:
     return pose
 
 
-def _tum_list(path: Path) -> list[tuple[float, list[str]]]:
+def _tum_list(path: Path, columns: int) -> list[tuple[float, list[str]]]:
+    """(timestamp, the other columns) of each line of a TUM list; `columns` counted after the timestamp."""
     rows = []
-    for line in Path(path).read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
+    for number, line in enumerate(read_text(path, "TUM list", FramesError).splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#"):
             parts = line.split()
-            rows.append((float(parts[0]), parts[1:]))
+            try:
+                time = float(parts[0])
+            except ValueError:
+                time = float("nan")
+            if len(parts) < columns + 1 or not np.isfinite(time):
+                raise FramesError(f"{path}:{number}: expected a timestamp and {columns} column(s), got {line.strip()!r}")
+            rows.append((time, parts[1:]))
+    if not rows:
+        raise FramesError(f"{path}: no entries")
     return rows
 
 
 def read_tum(folder: Path, K: np.ndarray = TUM_FREIBURG1_K, max_gap: float = 0.02) -> FrameSet:
     """Colour, depth and ground-truth pose associated by nearest timestamp (within `max_gap` s)."""
     folder = Path(folder)
-    rgb, depth, truth = (_tum_list(folder / name) for name in ("rgb.txt", "depth.txt", "groundtruth.txt"))
+    rgb, depth, truth = (_tum_list(folder / name, columns) for name, columns in
+                         (("rgb.txt", 1), ("depth.txt", 1), ("groundtruth.txt", 7)))
     depth_times = np.array([t for t, _ in depth])
     truth_times = np.array([t for t, _ in truth])
     frames = []
-    for time, (name,) in ((t, p[:1]) for t, p in rgb):
+    for time, (name, *_) in rgb:
         d = int(np.abs(depth_times - time).argmin())
         g = int(np.abs(truth_times - time).argmin())
         if abs(depth_times[d] - time) > max_gap or abs(truth_times[g] - time) > max_gap:
             continue
-        pose = _quaternion_pose(*map(float, truth[g][1][:7]))
+        try:
+            pose = _quaternion_pose(*map(float, truth[g][1][:7]))
+        except ValueError as exc:
+            raise FramesError(f"{folder / 'groundtruth.txt'}: pose at {truth_times[g]:.6f}: {exc}") from None
         frames.append(Frame(K=K, cam_to_world=pose, time=time - rgb[0][0], image_path=folder / name,
-                            depth_path=folder / depth[d][1][0], depth_scale=5000.0))
+                            depth_path=folder / depth[d][1][0], depth_scale=5000.0,
+                            where=f"{folder / 'groundtruth.txt'}: pose at {truth_times[g]:.6f}"))
     if not frames:
         raise FramesError(f"{folder}: no colour frame has a depth image and a pose within {max_gap} s")
     return FrameSet(frames, None, source=f"tum:{folder}")
 
 
+def _matrix_file(path: Path, what: str) -> np.ndarray:
+    """Float[4 4] from a whitespace-separated text file."""
+    try:
+        matrix = np.array([line.split() for line in read_text(path, what, FramesError).splitlines() if line.strip()],
+                          float)
+    except ValueError as exc:
+        raise FramesError(f"{what} {path} is not a 4x4 matrix of numbers ({exc})") from None
+    if matrix.shape != (4, 4):
+        raise FramesError(f"{what} {path} must be a 4x4 matrix, has shape {matrix.shape}")
+    return matrix
+
+
 def read_scannet_export(folder: Path, fps: float = 30.0) -> FrameSet:
+    """Colour (resized to the depth's size when larger), depth and pose per frame number."""
     folder = Path(folder)
-    K = np.loadtxt(folder / "intrinsic" / "intrinsic_depth.txt")[:3, :3]
+    intrinsics = folder / "intrinsic" / "intrinsic_depth.txt"
+    try:
+        K = check_intrinsics(_matrix_file(intrinsics, "intrinsics file")[:3, :3])
+    except ValueError as exc:
+        raise FramesError(f"{intrinsics}: {exc}") from None
     frames = []
-    for pose_file in sorted((folder / "pose").glob("*.txt"), key=lambda p: int(p.stem)):
-        pose = np.loadtxt(pose_file)
+    pose_files = [p for p in (folder / "pose").glob("*.txt") if p.stem.isdigit()]
+    for pose_file in sorted(pose_files, key=lambda p: int(p.stem)):
+        pose = _matrix_file(pose_file, "pose file")
         if not np.isfinite(pose).all():  # ScanNet marks lost tracking with -inf poses
             continue
         n = pose_file.stem
         frames.append(Frame(K=K, cam_to_world=pose, time=int(n) / fps, image_path=folder / "color" / f"{n}.jpg",
-                            depth_path=folder / "depth" / f"{n}.png", depth_scale=1000.0))
+                            depth_path=folder / "depth" / f"{n}.png", depth_scale=1000.0, where=str(pose_file),
+                            resize_image=True))
     if not frames:
         raise FramesError(f"{folder}: no frame with a valid pose")
     return FrameSet(frames, None, source=f"scannet:{folder}")
@@ -106,11 +160,11 @@ def detect_layout(path: Path) -> str | None:
     path = Path(path)
     if path.is_file() and path.suffix == ".json":
         try:
-            with open(path) as handle:
+            with open(path, "rb") as handle:
                 head = handle.read(4096)
         except OSError:
             return None
-        return "manifest" if '"frames"' in head else None
+        return "manifest" if b'"frames"' in head else None
     if not path.is_dir():
         return None
     if (path / "frames.json").is_file():

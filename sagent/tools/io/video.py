@@ -43,16 +43,23 @@ def _frames(path: Path, fps_hint: float) -> Iterator[tuple[int, float, np.ndarra
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
             raise FramesError(f"{path}: no images ({', '.join(IMAGE_SUFFIXES)})")
+        size = None
         for index, file in enumerate(files):
             image = cv2.imread(str(file), cv2.IMREAD_COLOR)
             if image is None:
                 raise FramesError(f"cannot read image {file}")
+            if size is not None and image.shape[:2] != size:
+                raise FramesError(f"{file} is {image.shape[1]}x{image.shape[0]} but {files[0].name} is "
+                                  f"{size[1]}x{size[0]}: the images of a folder must have one size")
+            size = image.shape[:2]
             yield index, index / fps_hint, image[..., ::-1]
         return
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise FramesError(f"cannot open video {path}: not a video file OpenCV can decode")
-    fps = capture.get(cv2.CAP_PROP_FPS) or fps_hint
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    if not (np.isfinite(fps) and 0 < fps <= 1000):  # containers without a usable rate: times from the hint
+        fps = fps_hint
     index = 0
     try:
         while True:
@@ -80,6 +87,8 @@ def keyframes(path: str | Path, min_motion: float = 6.0, min_change: float = 0.0
     path = Path(path)
     if not path.exists():
         raise FramesError(f"input not found: {path}")
+    if max_frames < 1:
+        raise FramesError(f"max_frames must be at least 1, got {max_frames}")
     chosen: list[Keyframe] = []
     last_gray = None
     for index, time, image in _frames(path, fps_hint):
