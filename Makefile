@@ -53,6 +53,8 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_perception.py
 	$(BIN)/python benchmarks/bench_video.py
 	$(BIN)/python benchmarks/bench_scale_priors.py
+	$(BIN)/python benchmarks/bench_viewer.py
+	$(BIN)/python benchmarks/bench_eval.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

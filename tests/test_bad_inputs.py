@@ -426,3 +426,16 @@ def test_layout_objects_and_saved_scenes_pass_one_set_of_checks(tmp_path):
         obj.box.model_validate({**obj.box.model_dump(), "extents": (1.0, -1.0, 1.0)})
     with pytest.raises(ValueError, match="label"):
         obj.model_validate({**obj.model_dump(), "label": ""})
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\xff\xfe{", ("detections sidecar", "UTF-8")),
+    (b'{"frames": {"0": [{"label": "", "box": [1, 2, 3, 4]}]}}', ("not a detections file", "label")),
+    (b'{"frames": {"0": [{"label": "chair", "box": [5, 5, 1, 1]}]}}', ("not a detections file", "box")),
+    (b'{"frames": [1, 2]}', ("not a detections file", "frames")),
+])
+def test_broken_video_sidecar(capsys, tmp_path, content, words):
+    video = tmp_path / "walk.mp4"
+    video.write_bytes(b"\x00" * 64)  # never decoded: the sidecar is refused first
+    (tmp_path / "walk_detections.json").write_bytes(content)
+    failing(capsys, ["ask", str(video), "How many chairs are in this room?"], *words)

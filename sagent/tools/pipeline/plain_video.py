@@ -13,13 +13,14 @@ Detections for a video can be imported from `VIDEO_detections.json` beside it:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from sagent.errors import InputError
+from sagent.memory.checks import problem
+from sagent.memory.files import read_json
 from sagent.memory.scene import MetricScale, SceneMemory
 from sagent.tools.io.frames import Detection2D, DetectionEntry, FramesError
 from sagent.tools.io.video import Keyframe, keyframes
@@ -66,10 +67,11 @@ def read_sidecar(video: Path) -> dict[int, list[Detection2D]] | None:
     path = sidecar_path(video)
     if not path.is_file():
         return None
+    data = read_json(path, "detections sidecar", FramesError)
     try:
-        sidecar = _Sidecar.model_validate_json(path.read_text())
-    except (ValidationError, json.JSONDecodeError) as error:
-        raise FramesError(f"{path}: not a detections file ({str(error).splitlines()[0]})") from None
+        sidecar = _Sidecar.model_validate(data)
+    except ValidationError as error:
+        raise FramesError(f"{path}: not a detections file: {problem(error)}") from None
     return {index: [Detection2D(d.label, d.box, d.score) for d in entries] for index, entries in sidecar.frames.items()}
 
 
