@@ -4,7 +4,12 @@ import math
 
 import pytest
 
-from sagent.dsl import DslError, ExecContext, run_program
+from sagent.dsl import DslError, ExecContext, OpError, check, parse, run_program
+from sagent.dsl.ops.compare import nearest
+from sagent.dsl.ops.direction import viewpoint
+from sagent.dsl.ops.measure import distance, size
+from sagent.dsl.ops.objects import objects
+from sagent.dsl.ops.timeline import appearance_order, first_seen
 from sagent.dsl.types import Bool, Count, Direction, Length, Objects, Turns
 from tests.scenes import compass_scene, make_scene
 
@@ -125,3 +130,46 @@ def test_trace_records_every_op_with_inputs_and_output():
     assert all(step.seconds >= 0 for step in execution.trace)
     assert execution.objects_used == ["sofa_0", "lamp_0"]
     assert isinstance(execution.value, Length) and not isinstance(execution.value, Objects)
+
+
+# --- choices refuse instead of answering a question with a candidate missing -------------------
+
+CHOICE_ROOM = [("sofa", (0, 0, 0.4), (2.0, 1.0, 0.8)), ("lamp", (2.0, 0, 0.4), (0.4, 0.4, 0.8)),
+               ("door", (5.0, 0, 1.0), (0.9, 0.1, 2.0))]
+
+
+@pytest.mark.parametrize("source, message", [
+    ('answer nearest([objects("door")], objects("sofa"))', "two or more different candidates; got door"),
+    ('answer farthest([objects("door"), objects("door")], objects("sofa"))', "two or more different candidates; got door, door"),
+    ('answer nearest([objects("door"), objects("lamp"), objects("door")], objects("sofa"))', "'door' is listed twice"),
+    ('answer nearest([objects("door"), objects("sofa")], objects("sofa"))', "the target 'sofa' is also a candidate"),
+    ('answer largest([objects("lamp")])', "two or more different candidates; got lamp"),
+    ('answer smallest([objects("lamp"), objects("lamp")], dimension="height")', "got lamp, lamp"),
+])
+def test_choosing_among_fewer_than_two_candidates_is_refused(source, message):
+    with pytest.raises(DslError) as info:
+        run(source, make_scene(CHOICE_ROOM))
+    (d,) = info.value.diagnostics
+    assert d.kind == "runtime" and message.replace("candidates;", "candidates to choose between;") in d.message
+
+
+def test_empty_selections_are_refused_by_every_op_that_uses_objects():
+    scene = make_scene(CHOICE_ROOM)
+    ctx = ExecContext(scene)
+    empty, door, sofa = Objects("piano", ()), run('answer objects("door")', scene), run('answer objects("sofa")', scene)
+    for call in (lambda: distance(ctx, empty, sofa), lambda: size(ctx, empty), lambda: viewpoint(ctx, empty, door),
+                 lambda: nearest(ctx, [empty, door], sofa), lambda: first_seen(ctx, empty),
+                 lambda: appearance_order(ctx, [])):
+        with pytest.raises(OpError, match="empty|none"):
+            call()
+    with pytest.raises(OpError, match="the scene has no 'piano'; it has: door, lamp, sofa"):
+        objects(ctx, "piano")  # the checker refuses it first; the op holds without it
+
+
+@pytest.mark.parametrize("label", ["", "   "])
+def test_an_empty_label_is_refused_with_or_without_a_scene(label):
+    source = f'answer count(objects("{label}"))'
+    with pytest.raises(DslError, match="an empty label names no object"):
+        check(parse(source))
+    with pytest.raises(DslError, match="an empty label names no object.*the scene has: door, lamp, sofa"):
+        run(source, make_scene(CHOICE_ROOM))

@@ -4,6 +4,7 @@ and the expected answers follow from how the scenes were built."""
 import pytest
 
 from sagent.agent import PlanningError, RulesPlanner, ask
+from sagent.agent.rules_planner import UnknownObject
 from sagent.dsl import DslError
 from tests.scenes import compass_scene, make_scene
 
@@ -164,6 +165,16 @@ def test_inline_options_in_the_question():
 def test_unknown_object_names_what_the_scene_has():
     with pytest.raises(DslError, match="unknown label 'piano'.*the scene has: chair, door, lamp, sofa, trash bin, tv"):
         answer("How many pianos are in this room?")
+
+
+def test_unknown_object_the_program_would_drop_is_refused_by_the_planner():
+    with pytest.raises(UnknownObject, match="unknown label 'piano'.*the scene has: chair, door, lamp, sofa, trash bin, tv"):
+        answer("Which is closer to the sofa, the piano or the door?")
+
+
+def test_unknown_noun_outside_the_common_objects_is_still_named():
+    with pytest.raises(DslError, match="unknown label 'zebra'.*the scene has: chair, door"):
+        answer("How many zebras are in this room?")
 
 
 def test_unplannable_question_says_so():

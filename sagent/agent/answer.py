@@ -17,6 +17,9 @@ class Answer(BaseModel):
     unit: str | None = None
     choice: str | None = None  # option letter, for multiple choice
     choice_text: str | None = None
+    # For multiple choice: False when no option states the answer (the choice, if any, is then only
+    # the nearest option); None without options.
+    choice_fits: bool | None = None
     text: str
     confidence: float = 1.0  # the least confident object the answer rests on
     program: str
@@ -31,16 +34,24 @@ class Answer(BaseModel):
     uncertainty: float | None = None  # 1-sigma, in `unit`, from the scale's uncertainty (lengths and areas)
 
     def summary(self) -> str:
+        if self.choice_fits is False:
+            nearest = f"; nearest: {self.choice}. {self.choice_text}" if self.choice else ""
+            return f"{self.text}: no option fits{nearest}"
         if self.choice:
             return f"{self.choice}. {self.choice_text}"
         return self.text
+
+
+def _number_text(number: float) -> str:
+    """Three significant digits, without an exponent for everyday magnitudes (1600, not 1.6e+03)."""
+    return f"{number:.0f}" if 1e3 <= abs(number) < 1e9 else f"{number:.3g}"
 
 
 def plain_value(value) -> tuple[Any, str | None, str]:
     """A DSL value as (JSON-ready value, unit, human text)."""
     match value:
         case Quantity(value=number, unit=unit):
-            return round(float(number), 6), unit, f"{number:.3g} {unit}"
+            return round(float(number), 6), unit, f"{_number_text(number)} {unit}"
         case Count(value=number):
             return int(number), None, str(number)
         case Number(value=number):

@@ -9,7 +9,7 @@ from sagent.agent.agent_memory import AgentMemory, AttemptRecord, StepRecord
 from sagent.agent.answer import Answer, plain_value
 from sagent.agent.options import Option, choose, parse_options, split_inline_options
 from sagent.agent.solution import Solution
-from sagent.dsl.types import Quantity, Turns
+from sagent.dsl.types import Count, Quantity, Turns
 from sagent.errors import InputError, ProviderError
 from sagent.memory.scene import SceneMemory
 from sagent.memory.units import dimension_of
@@ -74,16 +74,18 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
     uncertainty = round(abs(value) * relative, 6) if relative else None
     if uncertainty:
         text = f"{text} ± {uncertainty:.2g} {unit}"
-    choice = choice_text = None
+    choice = choice_text = fits = None
     if parsed:
-        picked = choose(value, parsed, Vocabulary(scene.labels()).resolve,
-                        turns=isinstance(solution.execution.value, Turns))
+        result = solution.execution.value
+        picked = choose(value, parsed, Vocabulary(scene.labels()).resolve, turns=isinstance(result, Turns),
+                        unit=unit, exact=isinstance(result, Count))
+        fits = picked is not None and picked.fits
         if picked:
-            choice, choice_text = picked.letter, picked.text
+            choice, choice_text = picked.option.letter, picked.option.text
     frames, confidence = _frames_and_confidence(scene, solution.execution.objects_used)
     answer = Answer(
-        question=question, value=value, unit=unit, choice=choice, choice_text=choice_text, text=text,
-        confidence=confidence, program=solution.program, planner=planner.name, model=solution.model,
+        question=question, value=value, unit=unit, choice=choice, choice_text=choice_text, choice_fits=fits,
+        text=text, confidence=confidence, program=solution.program, planner=planner.name, model=solution.model,
         scene=scene.name, objects=solution.execution.objects_used, frames=frames,
         trace=[step.to_dict() for step in solution.execution.trace], attempts=len(solution.attempts),
         scale=scene.scale.describe(), uncertainty=uncertainty,

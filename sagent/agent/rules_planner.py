@@ -2,7 +2,9 @@
 
 It grounds the question's nouns in the scene inventory (plurals and synonyms included), finds
 what is asked from cue words rather than one fixed template, and writes a program with the same
-ops an LLM planner would use. When it cannot tell what is asked it says so (PlanningError).
+ops an LLM planner would use. When it cannot tell what is asked it says so (PlanningError); when
+the question names an object the scene lacks it refuses, naming it (UnknownObject): a mention it
+cannot ground is never dropped.
 """
 
 from __future__ import annotations
@@ -10,16 +12,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sagent.agent.options import Option, canonical
+from sagent.agent.options import UNIT_NAMES, Option, canonical
 from sagent.agent.solution import Attempt, Solution
 from sagent.dsl import ExecContext, run_program
-from sagent.errors import ModelError
+from sagent.dsl.errors import did_you_mean
+from sagent.errors import InputError, ModelError
+from sagent.memory import units
 from sagent.memory.scene import SceneMemory
-from sagent.memory.vocabulary import Mention, Vocabulary, normalize, singular
+from sagent.memory.vocabulary import INDOOR_OBJECTS, Mention, Vocabulary, normalize, singular
 
 
 class PlanningError(ModelError):
     """The planner could not turn the question into a program."""
+
+
+class UnknownObject(PlanningError, InputError):
+    """The question names an object the scene lacks. The user's input, so an InputError; also a
+    PlanningError, so that whoever handles the planner's refusals (the evaluation) handles it."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,8 @@ def _string(text: str) -> str:
 
 
 def _objects(label: str) -> str:
+    if not label.strip():
+        raise PlanningError("the question names an empty object; name one of the scene's objects")
     return f"objects({_string(label)})"
 
 
@@ -40,24 +51,29 @@ def _objects_list(labels: list[str]) -> str:
     return "[" + ", ".join(_objects(label) for label in labels) + "]"
 
 
-_UNIT_PHRASES = [
-    (r"square (?:meters|metres|meter|metre)|sq\.? ?m|m2|m²", "m2"),
-    (r"square (?:feet|foot)|sq\.? ?ft|ft2", "ft2"),
-    (r"square (?:centimeters|centimetres)|cm2", "cm2"),
-    (r"centimeters|centimetres|centimeter|centimetre|cm", "cm"),
-    (r"millimeters|millimetres|millimeter|millimetre|mm", "mm"),
-    (r"meters|metres|meter|metre|m", "m"),
-    (r"feet|foot|ft", "ft"),
-    (r"inches|inch", "in"),
-]
-_UNIT_CONTEXT = r"(?:\bin|\(|\busing|\bas|\bhow many)\s*(?:units of\s+|terms of\s+)?(?:{units})\b"
+# Unit names too ambiguous in a question's words ("in in", "in s", "°") are left to the options.
+_AMBIGUOUS_UNIT_NAMES = {"in", "s", "sec", "°"}
+_UNIT_PHRASES = [("|".join(re.escape(n) for n in names if n not in _AMBIGUOUS_UNIT_NAMES), unit)
+                 for unit, names in UNIT_NAMES.items()]
+_UNIT_CONTEXT = r"(?:\bin|\(|\busing|\bas|\bhow many)\s*(?:units of\s+|terms of\s+)?(?:{units})(?!\w)"
+# Units people ask for that sagent has no unit for: refused rather than answered in another one.
+_UNSUPPORTED_UNITS = (r"miles?|yards?|yds|decimet(?:er|re)s?|nanomet(?:er|re)s?|micromet(?:er|re)s?|"
+                      r"square (?:inch|inches|kilomet(?:er|re)s?|miles?|yards?)|sq\.? ?(?:in|km|mi|yd)|acres?|hectares?|"
+                      r"light ?years?|minutes?|hours?")
 
 
 def requested_unit(text: str) -> str | None:
-    """The unit the question asks for ("in centimeters", "(m)", "how many feet"), if any."""
+    """The unit the question asks for ("in centimeters", "(m)", "how many feet", "in km"), if any.
+
+    PlanningError for a unit sagent does not have ("in miles"): never answered in another unit.
+    """
     for phrase, unit in _UNIT_PHRASES:
         if re.search(_UNIT_CONTEXT.format(units=phrase), text):
             return unit
+    unsupported = re.search(_UNIT_CONTEXT.format(units=_UNSUPPORTED_UNITS), text)
+    if unsupported:
+        asked = re.search(_UNSUPPORTED_UNITS, unsupported.group(0)).group(0)
+        raise PlanningError(f"sagent has no unit for {asked!r}; ask in one of: {', '.join(units.UNITS)}")
     return None
 
 
@@ -67,6 +83,64 @@ _STANDING = (r"\b(?:standing|stand|stands|stood|sitting|sit|positioned|located|p
              r"(?:the\s+)?$")
 _TARGET_OF_DISTANCE = (r"\b(?:closest|nearest|closer|nearer|farthest|furthest|farther|further|close|near|far|distance)\s+"
                        r"(?:away\s+)?(?:to|from)?\s*(?:the\s+)?$")
+
+
+# Common indoor objects (and their synonyms): a question naming one the scene lacks is refused.
+_WORLD = Vocabulary(list(INDOOR_OBJECTS))
+# Nouns a question's "the ..." may name that are not objects: parts, measures, the room, the observer.
+_NOT_OBJECTS = frozenset("""
+    size point points length width height depth dimension dimensions side sides edge edges end ends top bottom middle
+    center centre corner distance gap room rooms space area floor ground ceiling wall walls object objects item items
+    thing things one ones other others rest same following number total left right back front way video scene camera
+    view frame image picture observer origin quadrant quadrants turn direction order appearance answer option options
+    choice choices unit units y x box boxes time times category categories kind kinds type types
+""".split())
+# Words that make a "the ..." phrase a reference to something else ("the following categories", "the first time").
+_NOT_OBJECT_MODIFIERS = frozenset("following other same first last next previous these those whole entire".split())
+# Words that end a noun phrase ("the lamp next to ...", "the chair closest to ...").
+_PHRASE_STOPS = frozenset("""
+    in on at of to from by near next with and or than that which who whose is are was were be has have do does did if
+    when while measured facing standing looking between behind beside above below under over across along into onto
+    closest nearest farthest furthest closer nearer farther further biggest largest smallest tallest shortest longest
+    widest narrowest bigger larger smaller taller shorter longer wider narrower highest lowest it its
+""".split())
+_UNIT_WORDS = frozenset(name for names in UNIT_NAMES.values() for name in names)
+_THE_PHRASE = re.compile(r"\b(?:the|a|an|either)\s+([a-z]+(?:\s+[a-z]+){0,2})")
+
+
+def _head_phrase(words: list[str]) -> list[str]:
+    """The noun phrase at the start of `words`: up to the first word that ends one."""
+    phrase = []
+    for word in words:
+        if word in _PHRASE_STOPS:
+            break
+        phrase.append(word)
+    return phrase
+
+
+def _listed_items(text: str) -> list[tuple[int, str]]:
+    """(position, item) of each entry of a list the question writes out: "(lamp, door, tv)",
+    "the piano or the door", "...: lamp, tv, sofa". Entries longer than three words are clauses, not items."""
+    spans = [(m.start(1), m.group(1)) for m in re.finditer(r"\(([^()]*)\)", text)]
+    spans += [(m.start(1), m.group(1)) for m in re.finditer(r":([^.?!;:]*)", text)]
+    spans += [(m.start(), m.group(0)) for m in re.finditer(r"[^,;:()?.!]*\bor\b[^,;:()?.!]*", text)]
+    items = []
+    for start, span in spans:
+        for part in re.finditer(r"[^,]+", re.sub(r"\b(?:or|and)\b", ",", span)):
+            words = re.sub(r"^\s*(?:the|a|an|either)\s+", "", part.group(0)).split()
+            if 0 < len(words) <= 3 and all(re.fullmatch(r"[a-z]+", w) for w in words) and _head_phrase(words) == words:
+                items.append((start + part.start() + part.group(0).find(words[0]), " ".join(words)))
+    return items
+
+
+def _unknown_objects(names: list[str], labels: list[str]) -> UnknownObject:
+    """The refusal: which objects are unknown, the closest scene label, and what the scene has."""
+    first = names[0]
+    kin = [label for label in labels if label.split()[-1] == first.split()[-1]]
+    hint = (f" (closest match: {kin[0]!r}); the scene has: {', '.join(labels)}" if kin
+            else did_you_mean(first, labels, "the scene has"))
+    shown = ", ".join(repr(name) for name in names)
+    return UnknownObject(f"unknown label{'s' if len(names) > 1 else ''} {shown}{hint}")
 
 
 @dataclass
@@ -97,6 +171,43 @@ class _Question:
         labels = [self.vocabulary.resolve(o.text) for o in self.options]
         return labels if self.options and all(labels) else None
 
+    def absent_objects(self) -> list[str]:
+        """Common indoor objects the question or its options name that the scene lacks."""
+        found = []
+        for text in [self.text, *(normalize(o.text) for o in self.options)]:
+            known = self.vocabulary.mentions(text)
+            for mention in _WORLD.mentions(text):
+                if any(k.start < mention.end and mention.start < k.end for k in known):
+                    continue
+                if self.vocabulary.resolve(mention.text) or re.search(r"\bbounding\s+$", text[:mention.start]):
+                    continue
+                found.append(singular(mention.text))
+        return _unique(found)
+
+    def _grounded(self, start: int, words: list[str]) -> bool:
+        """Whether a noun phrase at `start` names a scene object (its last word inside a mention),
+        or is no object at all (a part, a measure, the room)."""
+        head_start = start + len(" ".join(words[:-1])) + (1 if len(words) > 1 else 0)
+        if any(m.start <= head_start < m.end for m in self.mentions) or words[0] in _NOT_OBJECT_MODIFIERS:
+            return True
+        phrase = " ".join(words)
+        return (words[-1] in _NOT_OBJECTS or phrase in _UNIT_WORDS or re.fullmatch(_UNSUPPORTED_UNITS, phrase) is not None
+                or self.vocabulary.resolve(phrase) is not None)
+
+    def require_objects(self, options_are_objects: bool = False, articles: bool = True) -> None:
+        """Refuse (UnknownObject) when a noun phrase the question writes in a list ("the piano or
+        the door", "(lamp, zebra)") or, with `articles`, after an article names nothing in the
+        scene; with `options_are_objects`, also an option that does not while others do."""
+        phrases = [(m.start(1), _head_phrase(m.group(1).split())) for m in _THE_PHRASE.finditer(self.text)] if articles else []
+        phrases += [(start, item.split()) for start, item in _listed_items(self.text)]
+        unknown = [" ".join(words) for start, words in phrases if words and not self._grounded(start, words)]
+        if options_are_objects and self.options:
+            resolved = [self.vocabulary.resolve(o.text) for o in self.options]
+            if any(resolved):
+                unknown += [o.text for o, label in zip(self.options, resolved) if label is None]
+        if unknown:
+            raise _unknown_objects(_unique(singular(name) for name in unknown), self.vocabulary.labels)
+
     def option_words(self) -> set[str]:
         return {canonical(o.text) for o in self.options}
 
@@ -119,11 +230,21 @@ class RulesPlanner:
 
     def plan(self, question: str, scene: SceneMemory, options: list[Option] | None = None) -> Plan:
         q = _Question(question, normalize(question), Vocabulary(scene.labels()), list(options or []))
+        if not re.search(r"[a-z0-9]", q.text):
+            raise PlanningError("the question is empty; ask about the scene's objects")
+        absent = q.absent_objects()
         for intent in (self._views, self._route, self._direction, self._appearance, self._relative_distance,
                        self._count, self._room_area, self._distance, self._size_comparison, self._size):
             program = intent(q)
             if program:
+                # A program naming the missing object is refused by the checker, which lists what
+                # exists (as for any planner); one that would leave it out is refused here.
+                dropped = [name for name in absent if _objects(name) not in program]
+                if dropped:
+                    raise _unknown_objects(dropped, scene.labels())
                 return Plan(program=program, intent=intent.__name__.lstrip("_"))
+        if absent:
+            raise _unknown_objects(absent, scene.labels())
         labels = ", ".join(scene.labels()) or "none"
         raise PlanningError(
             f"the rules planner could not tell what is asked in {question!r}. It answers counts, distances, "
@@ -220,6 +341,7 @@ class RulesPlanner:
     def _appearance(self, q: _Question) -> str | None:
         if not q.has(r"\b(appear|appears|appearance|appeared|first seen|seen first|shows? up|showed up)\b"):
             return None
+        q.require_objects(articles=False)  # its wording ("the following categories") is not about objects
         labels = _unique(m.label for m in q.mentions) or q.option_labels() or []
         if len(labels) < 2:
             return None
@@ -231,6 +353,7 @@ class RulesPlanner:
         match = re.search(rf"\b({near_words}|{far_words})\b", q.text)
         if not match:
             return None
+        q.require_objects(options_are_objects=True)
         target = q.mention_after(_TARGET_OF_DISTANCE)
         candidates = q.option_labels()
         if candidates is None:
@@ -281,12 +404,18 @@ class RulesPlanner:
         if not (explicit or implicit):
             return None
         unit = requested_unit(q.text) or "m2"
-        if unit not in ("m2", "cm2", "ft2"):
-            unit = "m2"
+        if units.dimension_of(unit) == "length" and f"{unit}2" in units.UNITS:
+            unit = f"{unit}2"  # "in metres" of an area means square metres
+        if units.dimension_of(unit) != "area":
+            areas = ", ".join(u for u, (dimension, _) in units.UNITS.items() if dimension == "area")
+            raise PlanningError(f"a floor area cannot be given in {unit}; ask in one of: {areas}")
         return f"answer to(room_area(), {_string(unit)})"
 
     def _distance(self, q: _Question) -> str | None:
-        if not q.has(r"\b(distance|how far|far apart|how close|apart|separat\w*|gap|between)\b") or len(q.mentions) < 2:
+        if not q.has(r"\b(distance|how far|far apart|how close|apart|separat\w*|gap|between)\b"):
+            return None
+        q.require_objects()
+        if len(q.mentions) < 2:
             return None
         first = q.mentions[0]
         second = next((m for m in q.mentions[1:] if m.label != first.label), q.mentions[1])
@@ -308,8 +437,11 @@ class RulesPlanner:
     def _size_comparison(self, q: _Question) -> str | None:
         match = re.search(r"\b(bigger|larger|biggest|largest|taller|tallest|longer|longest|wider|widest|"
                           r"smaller|smallest|shorter|shortest|narrower|narrowest)\b", q.text)
+        if not match:
+            return None
+        q.require_objects(options_are_objects=True)
         labels = q.option_labels() or _unique(m.label for m in q.mentions)
-        if not match or len(labels) < 2 or q.has(r"\bdimension\b"):
+        if len(labels) < 2 or q.has(r"\bdimension\b"):
             return None
         dimension = self._dimension(q)
         small = match.group(1).startswith(("small", "short", "narrow"))
@@ -321,10 +453,11 @@ class RulesPlanner:
         return f"answer {chooser}({_objects_list(labels)}, dimension={_string(dimension)})"
 
     def _size(self, q: _Question) -> str | None:
-        if not q.mentions or not q.has(r"\b(size|dimension|dimensions|big|large|tall|high|height|long|length|wide|width|measure|measures)\b"):
+        if not q.has(r"\b(size|dimension|dimensions|big|large|tall|high|height|long|length|wide|width|measure|measures)\b"):
+            return None
+        q.require_objects()
+        if not q.mentions:
             return None
         dimension = self._dimension(q)
-        unit = requested_unit(q.text) or "cm"
-        if unit not in ("m", "cm", "mm", "ft", "in"):
-            unit = "cm"
+        unit = requested_unit(q.text) or "cm"  # one of another dimension is refused by the checker
         return f"answer to(size({_objects(q.mentions[0].label)}, dimension={_string(dimension)}), {_string(unit)})"

@@ -15,6 +15,9 @@ def value_problem(declared, value, scene: SceneMemory | None) -> tuple[str, str]
     """(error kind, message) when a string value doesn't fit a Label, UnitName or Literal parameter."""
     if not isinstance(value, str):
         return None
+    if declared is Label and not value.strip():
+        listing = f"; the scene has: {', '.join(scene.labels()) or 'no objects'}" if scene is not None else ""
+        return "label", f"an empty label names no object; give an object label{listing}"
     if declared is Label and scene is not None and value not in scene.labels():
         # Synonyms and plurals first ("couch" -> "sofa"), then spelling.
         closest = Vocabulary(scene.labels()).resolve(value)

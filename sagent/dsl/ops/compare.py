@@ -7,14 +7,26 @@ from typing import Literal
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
 from sagent.dsl.ops.measure import SizeDimension, distance, size
+from sagent.dsl.ops.objects import present
 from sagent.dsl.registry import op
 from sagent.dsl.types import Bool, Objects, Quantity, Value
 
 
-def _pick(candidates: list[Objects], measure, best) -> Objects:
-    """The candidate whose measure is `best` (min or max); an op error for an empty list."""
-    if not candidates:
-        raise OpError("the candidate list is empty")
+def _pick(name: str, candidates: list[Objects], measure, best, target: Objects | None = None) -> Objects:
+    """The candidate whose measure is `best` (min or max).
+
+    An op error unless there are two or more different, non-empty candidates, none of them the
+    target: a choice among fewer is no choice, and answering it would hide a dropped candidate.
+    """
+    labels = [present(c, f"a {name} candidate").label for c in candidates]
+    if len(set(labels)) < 2:
+        got = ", ".join(labels) or "none"
+        raise OpError(f"it needs two or more different candidates to choose between; got {got}")
+    repeated = next((label for label in labels if labels.count(label) > 1), None)
+    if repeated:
+        raise OpError(f"the candidate {repeated!r} is listed twice")
+    if target is not None and target.label in labels:
+        raise OpError(f"the target {target.label!r} is also a candidate")
     values = [measure(c) for c in candidates]
     return candidates[values.index(best(values))]
 
@@ -24,13 +36,13 @@ def nearest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Obj
     """The candidate whose closest point is nearest to the target.
 
     Args:
-        candidates: the objects to choose from.
+        candidates: two or more different objects to choose from, the target not among them.
         target: the object distances are measured to.
 
     Examples:
         answer nearest([objects("lamp"), objects("door")], objects("sofa"))
     """
-    return _pick(candidates, lambda c: distance(ctx, c, target).value, min)
+    return _pick("nearest", candidates, lambda c: distance(ctx, c, target).value, min, target)
 
 
 @op
@@ -38,13 +50,13 @@ def farthest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Ob
     """The candidate whose closest point is farthest from the target.
 
     Args:
-        candidates: the objects to choose from.
+        candidates: two or more different objects to choose from, the target not among them.
         target: the object distances are measured to.
 
     Examples:
         answer farthest([objects("lamp"), objects("door")], objects("sofa"))
     """
-    return _pick(candidates, lambda c: distance(ctx, c, target).value, max)
+    return _pick("farthest", candidates, lambda c: distance(ctx, c, target).value, max, target)
 
 
 @op
@@ -52,13 +64,13 @@ def largest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimensio
     """The candidate with the greatest size along a dimension.
 
     Args:
-        candidates: single objects to compare.
+        candidates: two or more different single objects to compare.
         dimension: which dimension to compare (see size).
 
     Examples:
         answer largest([objects("bed"), objects("sofa")])
     """
-    return _pick(candidates, lambda c: size(ctx, c, dimension).value, max)
+    return _pick("largest", candidates, lambda c: size(ctx, c, dimension).value, max)
 
 
 @op
@@ -66,13 +78,13 @@ def smallest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimensi
     """The candidate with the least size along a dimension.
 
     Args:
-        candidates: single objects to compare.
+        candidates: two or more different single objects to compare.
         dimension: which dimension to compare (see size).
 
     Examples:
         answer smallest([objects("bed"), objects("sofa")], dimension="height")
     """
-    return _pick(candidates, lambda c: size(ctx, c, dimension).value, min)
+    return _pick("smallest", candidates, lambda c: size(ctx, c, dimension).value, min)
 
 
 Comparison = Literal["<", "<=", ">", ">=", "=="]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
-from sagent.dsl.ops.objects import single
+from sagent.dsl.ops.objects import present, single
 from sagent.dsl.registry import op
 from sagent.dsl.types import Area, Length, Objects, Quantity, UnitName, quantity_type
 from sagent.memory import units
@@ -26,7 +26,8 @@ def distance(ctx: ExecContext, a: Objects, b: Objects) -> Length:
     Examples:
         answer distance(objects("sofa"), objects("tv"))
     """
-    return Length(min(box_distance(x.box, y.box) for x in a.instances for y in b.instances), "m")
+    pairs = [(x, y) for x in present(a, "distance").instances for y in present(b, "distance").instances]
+    return Length(min(box_distance(x.box, y.box) for x, y in pairs), "m")
 
 
 SizeDimension = Literal["longest", "height", "length", "width"]

@@ -18,7 +18,10 @@ def objects(ctx: ExecContext, label: Label) -> Objects:
     Examples:
         chairs = objects("chair"); answer count(chairs)
     """
-    return Objects(label=label, instances=tuple(ctx.scene.instances(label)))
+    instances = tuple(ctx.scene.instances(label))
+    if not instances:  # the checker refuses unknown labels first; this holds when it was skipped
+        raise OpError(f"the scene has no {label!r}; it has: {', '.join(ctx.scene.labels()) or 'no objects'}")
+    return Objects(label=label, instances=instances)
 
 
 @op
@@ -36,8 +39,16 @@ def count(ctx: ExecContext, things: Objects) -> Count:
     return Count(len(things.instances))
 
 
+def present(things: Objects, purpose: str) -> Objects:
+    """`things`, when it holds at least one instance; an op error when it is empty."""
+    if not things.instances:
+        raise OpError(f"no {things.label!r} to use as {purpose}: the selection is empty")
+    return things
+
+
 def single(things: Objects, purpose: str):
-    """The one instance behind `things`; an op error when there are several."""
+    """The one instance behind `things`; an op error when there are none or several."""
+    present(things, purpose)
     if len(things.instances) != 1:
         ids = ", ".join(o.id for o in things.instances)
         raise OpError(f"{purpose} needs one {things.label} but the scene has {len(things.instances)} ({ids})")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
+from sagent.dsl.ops.objects import present
 from sagent.dsl.registry import op
 from sagent.dsl.types import Duration, Objects
 
 
 def _first_seen(things: Objects) -> float:
-    times = [o.first_seen for o in things.instances if o.first_seen is not None]
+    times = [o.first_seen for o in present(things, "first_seen").instances if o.first_seen is not None]
     if not times:
         raise OpError(
             f"no first-seen time for {things.label}: this scene memory was not built from frames "
@@ -41,4 +42,6 @@ def appearance_order(ctx: ExecContext, candidates: list[Objects]) -> list[Object
     Examples:
         answer appearance_order([objects("tv"), objects("sofa"), objects("lamp")])
     """
+    if not candidates:
+        raise OpError("it needs one or more candidates; got none")
     return sorted(candidates, key=_first_seen)
