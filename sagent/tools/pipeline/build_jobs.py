@@ -11,7 +11,7 @@ import os
 import resource
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -66,7 +66,15 @@ def _in_process(jobs: list[BuildJob]) -> Iterator[BuildResult]:
         yield build_one(job)
 
 
+def _with_threads(job: BuildJob, threads: int) -> BuildJob:
+    """The job with COLMAP on `threads` threads: parallel builds would otherwise each take every core."""
+    video = job.perception.video
+    perception = replace(job.perception, video=replace(video, colmap=replace(video.colmap, threads=threads)))
+    return replace(job, perception=perception)
+
+
 def _in_processes(jobs: list[BuildJob], workers: int) -> Iterator[BuildResult]:
+    jobs = [_with_threads(job, max(1, (os.cpu_count() or 1) // workers)) for job in jobs]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending = {pool.submit(build_one, job) for job in jobs}
         while pending:
@@ -87,12 +95,14 @@ def _on_ray(jobs: list[BuildJob], address: str | None) -> Iterator[BuildResult]:
     ray = _import_ray()
     if not ray.is_initialized():
         try:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                     runtime_env={"env_vars": {k: v for k, v in os.environ.items() if k.startswith("SAGENT_")}})
+            ray.init(address=address, include_dashboard=False, log_to_driver=False)
         except Exception as error:  # a wrong address or a cluster that refuses us
             raise InputError(f"could not start or reach Ray{' at ' + address if address else ''}: {error}") from None
     remote = ray.remote(build_one)
-    pending = [remote.options(num_gpus=1 if job.wants_gpu else 0).remote(job) for job in jobs]
+    # One core a task (COLMAP on one thread), so Ray spreads builds over the cluster's cores without
+    # oversubscribing them; a vggt build also asks for a GPU.
+    pending = [remote.options(num_cpus=1, num_gpus=1 if job.wants_gpu else 0).remote(_with_threads(job, 1))
+               for job in jobs]
     while pending:
         done, pending = ray.wait(pending, num_returns=1)
         for reference in done:

@@ -50,8 +50,10 @@ class VideoSettings:
             UserScale.parse(self.scale)  # a malformed --scale is refused before any work
 
     def to_dict(self) -> dict:
+        """What the built memory depends on (the cache key): not how many threads built it."""
+        colmap = {k: v for k, v in self.colmap.__dict__.items() if k != "threads"}
         return {"backend": self.backend, "scale": self.scale, "max_frames": self.max_frames,
-                "colmap": dict(self.colmap.__dict__), "vggt": dict(self.vggt.__dict__)}
+                "colmap": colmap, "vggt": dict(self.vggt.__dict__)}
 
 
 class _Sidecar(BaseModel):
