@@ -32,7 +32,6 @@ from sagent.tools.pipeline.plain_video import VideoSettings
 from sagent.tools.pipeline.settings import PerceptionSettings
 from sagent.tools.reconstruction.vggt import VggtSettings
 from sagent.tools.render.bev import render_bev
-from sagent.tools.render.evidence import evidence_picture
 from sagent.tools.render.recording import Recording, record_answer, record_scene
 
 
@@ -127,7 +126,7 @@ def cmd_ask(args) -> int:
         record_answer(recording, scene, question, answer.program, answer.trace, answer.objects, answer.summary())
         recording.close()
     if evidence is not None:
-        atomic_write_bytes(evidence, evidence_picture(scene, answer.objects, title=f"{question} -> {answer.summary()}"))
+        answer.save(evidence)
     if args.json:
         print(json.dumps({**answer.model_dump(), **({"evidence": str(evidence)} if evidence else {})}, indent=2))
         return 0

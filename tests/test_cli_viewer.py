@@ -42,3 +42,21 @@ def test_inspect_records_a_fresh_build_frame_by_frame(tmp_path, capsys):
 def test_output_paths_for_the_viewer_are_checked_first(tmp_path, capsys):
     code = main(["ask", "--layout", LAYOUT, "How many chairs are in this room?", "--show", str(tmp_path)])
     assert code == 1 and "--show" in capsys.readouterr().err
+
+
+def test_an_answer_plots_and_saves_its_evidence(tmp_path, living_room):
+    from sagent.agent import RulesPlanner, ask
+    from sagent.agent.answer import Answer
+    from sagent.errors import InputError
+
+    plain = ask(living_room, "Which is closer to the sofa, the lamp or the door?", RulesPlanner())
+    standing = ask(living_room, "If I am standing by the door and facing the tv, is the plant to my left or right?",
+                   RulesPlanner())
+    assert plain.plot()[:4] == b"\x89PNG" and standing.plot() != plain.plot()
+    assert standing._observer is not None and plain._observer is None  # the program stood at the door
+    picture = plain.save(tmp_path / "evidence.png")
+    assert picture.read_bytes()[:4] == b"\x89PNG"
+    saved = Answer.model_validate_json(plain.save(tmp_path / "answer.json").read_text())
+    assert saved.value == plain.value and saved.objects == plain.objects
+    with pytest.raises(InputError, match="no scene"):
+        saved.plot()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from sagent.dsl.types import Bool, Count, Direction, Image, Number, Objects, Quantity, Turns, Viewpoint
+from sagent.errors import InputError
+from sagent.memory.scene import SceneMemory
+from sagent.memory.storage import atomic_write_bytes
+from sagent.tools.render.evidence import evidence_picture
 
 
 class Answer(BaseModel):
@@ -32,6 +37,31 @@ class Answer(BaseModel):
     attempts: int = 1  # programs written, repairs and steps included
     scale: str = "annotations"  # where the scene's metres came from (sensor depth, size priors, ...)
     uncertainty: float | None = None  # 1-sigma, in `unit`, from the scale's uncertainty (lengths and areas)
+
+    # What the pictures of the evidence need; not part of the answer's JSON.
+    _scene: SceneMemory | None = PrivateAttr(default=None)
+    _observer: Viewpoint | None = PrivateAttr(default=None)
+
+    def with_evidence(self, scene: SceneMemory, observer: Viewpoint | None = None) -> "Answer":
+        """This answer, able to draw its evidence from `scene` (and the observer the program stood at)."""
+        self._scene, self._observer = scene, observer
+        return self
+
+    def plot(self, size_px: int = 768) -> bytes:
+        """PNG bytes: the bird's-eye view with the evidence objects and the observer highlighted, beside
+        the input views that saw those objects."""
+        if self._scene is None:
+            raise InputError("this answer has no scene to draw (answers from ask() have one; loaded ones do not)")
+        observer = (self._observer.position, self._observer.facing) if self._observer is not None else None
+        return evidence_picture(self._scene, self.objects, observer, size_px=size_px,
+                                title=f"{self.question} -> {self.summary()}")
+
+    def save(self, path: str | Path) -> Path:
+        """Write the answer: `.json` its JSON, anything else the evidence picture (PNG). Atomic."""
+        path = Path(path)
+        data = self.model_dump_json(indent=2).encode() if path.suffix.lower() == ".json" else self.plot()
+        atomic_write_bytes(path, data)
+        return path
 
     def summary(self) -> str:
         if self.choice_fits is False:

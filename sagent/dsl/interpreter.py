@@ -9,7 +9,7 @@ from sagent.dsl import ast
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import Diagnostic, DslError, OpError
 from sagent.dsl.registry import REGISTRY, bind_arguments
-from sagent.dsl.types import Number, Objects, Quantity, Value, matches, type_name
+from sagent.dsl.types import Number, Objects, Quantity, Value, Viewpoint, matches, type_name
 from sagent.dsl.validation import value_problem
 
 
@@ -35,6 +35,7 @@ class Execution:
     value: object
     trace: list[TraceStep] = field(default_factory=list)
     objects_used: list[str] = field(default_factory=list)
+    observer: Viewpoint | None = None  # the last viewpoint the program stood at, for pictures of the evidence
 
 
 def describe(value) -> str:
@@ -50,6 +51,7 @@ class _Interpreter:
         self.env: dict[str, object] = {}
         self.trace: list[TraceStep] = []
         self.objects_used: dict[str, None] = {}
+        self.observer: Viewpoint | None = None
 
     def fail(self, message: str, node: ast.Node):
         raise DslError([Diagnostic("runtime", message, node.line, node.column, node.width)], self.source)
@@ -60,7 +62,7 @@ class _Interpreter:
                 case ast.Assign(name=name, value=value):
                     self.env[name] = self.evaluate(value)
                 case ast.Answer(value=value):
-                    return Execution(self.evaluate(value), self.trace, list(self.objects_used))
+                    return Execution(self.evaluate(value), self.trace, list(self.objects_used), self.observer)
         self.fail("the program ended without an answer", program.statements[-1])
 
     def evaluate(self, expr: ast.Expr):
@@ -110,6 +112,8 @@ class _Interpreter:
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, Objects):
                     self.objects_used.update(dict.fromkeys(o.id for o in item.instances))
+        if isinstance(result, Viewpoint):
+            self.observer = result
         self.trace.append(TraceStep(call.line, op.name, {k: describe(v) for k, v in kwargs.items()},
                                     describe(result), seconds))
         return result
