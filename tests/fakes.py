@@ -18,23 +18,26 @@ def step(program: str, final: bool = True) -> str:
 
 @dataclass
 class ScriptedModel:
-    """Replies in order; each reply is a string or a function of the messages so far."""
+    """Replies in order; each reply is a string, a ModelReply (to script token counts) or a function of
+    the messages so far returning either. Records the messages and the response schema of every call."""
 
     replies: list
     images: bool = False
     name: str = "scripted/fake"
     calls: list[list[dict]] = field(default_factory=list)
+    schemas: list[dict | None] = field(default_factory=list)
 
     def supports_images(self) -> bool:
         return self.images
 
     def complete(self, messages, response_schema=None) -> ModelReply:
         self.calls.append([dict(m) for m in messages])
+        self.schemas.append(response_schema)
         if not self.replies:
             raise AssertionError("the model was called more often than scripted")
         reply = self.replies.pop(0)
-        text = reply(messages) if callable(reply) else reply
-        return ModelReply(text, prompt_tokens=100, completion_tokens=10)
+        reply = reply(messages) if callable(reply) else reply
+        return reply if isinstance(reply, ModelReply) else ModelReply(reply, prompt_tokens=100, completion_tokens=10)
 
 
 class OpenAIServer:

@@ -6,11 +6,12 @@ import json
 import numpy as np
 import pytest
 
+from sagent.cli import main
 from sagent.tools.io.frames import read_manifest
 from sagent.tools.perception.grounding import GroundingError
 from sagent.tools.perception.scene_builder import SceneBuilder
-from sagent.tools.perception.vlm_grounder import VlmGrounder
-from tests.fakes import ScriptedModel
+from sagent.tools.perception.vlm_grounder import GroundingReply, GroundingReplyError, VlmGrounder, parse_reply
+from tests.fakes import OpenAIServer, ScriptedModel, chat_reply
 from tests.synthetic_rooms import room
 
 HAS_ULTRALYTICS = importlib.util.find_spec("ultralytics") is not None and importlib.util.find_spec("torch") is not None
@@ -35,8 +36,57 @@ def test_vlm_boxes_are_validated_clipped_and_relabelled():
     assert "sofa, chair" in content[0]["text"] and content[1]["image_url"]["url"].startswith("data:image/png")
 
 
-def test_vlm_garbage_reply_gives_no_boxes():
-    assert VlmGrounder(ScriptedModel(["no idea"])).detect(synthetic_frame(), ["sofa"]) == []
+def test_vlm_schema_sent_is_the_reply_models_and_strict_ready():
+    model = ScriptedModel(['{"objects": []}'])
+    assert VlmGrounder(model).detect(synthetic_frame(), ["sofa"]) == []
+    (schema,) = model.schemas
+    assert schema == GroundingReply.model_json_schema()
+    box = schema["$defs"]["GroundedBox"]
+    for obj in (schema, box):
+        assert obj["additionalProperties"] is False and obj["required"] == list(obj["properties"])
+    assert box["properties"]["box"]["minItems"] == box["properties"]["box"]["maxItems"] == 4
+
+
+def test_vlm_reply_is_validated_by_its_model():
+    with_newline = '{"objects": [{"label": "sofa\n", "box": [1, 2, 30, 40]}]}'  # raw newline: invalid JSON
+    assert parse_reply(with_newline).objects[0].box == [1, 2, 30, 40]
+    assert parse_reply('Boxes {like this}: ```json\n{"objects": []}\n```').objects == []
+    for bad, words in [("no idea", "no JSON object"), ('{"objects": [{"label": "sofa", "box": [1, 2, 3]}]}', "objects.0.box"),
+                       ('{"boxes": []}', "objects: Field required")]:
+        with pytest.raises(GroundingReplyError, match=words):
+            parse_reply(bad)
+
+
+def test_vlm_bad_reply_goes_back_once_then_is_read():
+    model = ScriptedModel(["no idea", '{"objects": [{"label": "sofa", "box": [10, 20, 100, 200]}]}'])
+    detections = VlmGrounder(model).detect(synthetic_frame(), ["sofa"])
+    assert [(d.label, d.box) for d in detections] == [("sofa", (10, 20, 100, 200))]
+    repair = model.calls[1]
+    assert repair[1] == {"role": "assistant", "content": "no idea"}
+    assert "could not be read: no JSON object in the reply" in repair[2]["content"]
+
+
+def test_vlm_bad_replies_end_in_the_grounders_own_error():
+    model = ScriptedModel(["no idea", '{"objects": [{"label": "sofa"}]}'])
+    with pytest.raises(GroundingReplyError, match=r"scripted/fake gave no valid boxes for the frame at t=.* after 1 "
+                                                  r"repair\(s\): objects.0.box: Field required"):
+        VlmGrounder(model).detect(synthetic_frame(), ["sofa"])
+
+
+def test_vlm_bad_replies_through_the_cli_are_one_line(tmp_path, capsys):
+    folder = room(1, masks=False)
+    manifest = json.loads((folder / "frames.json").read_text())
+    for entry in manifest["frames"]:
+        entry.pop("detections")
+        for key in ("image", "depth"):
+            entry[key] = str(folder / entry[key])
+    (tmp_path / "frames.json").write_text(json.dumps(manifest))
+    with OpenAIServer(lambda body: chat_reply("I cannot see anything")) as server:
+        code = main(["ask", str(tmp_path / "frames.json"), "--detector", "vlm", "--model", "openai/any",
+                     "--api-base", server.base_url, "How many chairs?"])
+    err = capsys.readouterr().err
+    assert code == 1 and "gave no valid boxes" in err and "Traceback" not in err
+    assert len(server.requests) == 2
 
 
 def test_missing_weights_is_one_clear_message(tmp_path):

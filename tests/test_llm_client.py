@@ -5,10 +5,13 @@ import os
 
 import pytest
 
+from sagent.agent.agent import Agent
+from sagent.agent.llm_planner import LLMPlanner, PlannerStep
 from sagent.agent.model import LiteLLMModel, redact
 from sagent.cli import main
 from tests.conftest import EXAMPLE_LAYOUT
 from tests.fakes import OpenAIServer, chat_reply, error_reply, step
+from tests.scenes import make_scene
 
 SCENE = f"{EXAMPLE_LAYOUT}:living_room"
 
@@ -106,3 +109,24 @@ def test_vllm_gets_a_json_schema_for_guided_decoding():
         model.complete([{"role": "user", "content": "q"}], {"type": "object", "properties": {}})
     body = server.requests[0]["body"]
     assert body["response_format"]["type"] == "json_schema"
+
+
+def test_the_planner_sends_its_reply_models_schema():
+    scene = make_scene([("chair", (0.9, 2.2, 0.45), (0.55, 0.55, 0.9))])
+    with OpenAIServer(lambda body: chat_reply(step('answer count(objects("chair"))'))) as server:
+        planner = LLMPlanner(LiteLLMModel("hosted_vllm/qwen", api_base=server.base_url, retries=0))
+        assert planner.solve("How many chairs?", scene).execution.value.value == 1
+    json_schema = server.requests[0]["body"]["response_format"]["json_schema"]
+    assert json_schema == {"name": "PlannerStep", "schema": PlannerStep.model_json_schema(), "strict": True}
+
+
+def test_agent_step_callbacks_through_the_real_client():
+    scene = make_scene([("chair", (0.9, 2.2, 0.45), (0.55, 0.55, 0.9))])
+    replies = [chat_reply('{"program": "answer count(objects(\\"chair\\"))", "final": "false"}'),
+               chat_reply(step('answer count(objects("chair"))'))]
+    seen = []
+    with OpenAIServer(lambda body: replies.pop(0)) as server:
+        agent = Agent(planner="llm", model="openai/any", api_base=server.base_url, scene=scene, step_callbacks=[seen.append])
+        assert agent.ask("How many chairs?").value == 1
+    assert [(a.kind, a.prompt_tokens, a.completion_tokens) for a in seen] == [("repair", 50, 12), ("final", 50, 12)]
+    assert all(a.seconds > 0 for a in seen)

@@ -6,7 +6,7 @@ import pytest
 
 from sagent.agent import ask
 from sagent.agent.agent_memory import AgentMemory
-from sagent.agent.llm_planner import LLMPlanner, RepairBudgetExhausted, extract_step
+from sagent.agent.llm_planner import LLMPlanner, PlannerStep, RepairBudgetExhausted, parse_step
 from sagent.agent.prompts import few_shot_examples, system_prompt
 from sagent.dsl import REGISTRY, check, parse
 from tests.fakes import ScriptedModel, step
@@ -105,11 +105,11 @@ def test_models_that_take_images_get_a_birds_eye_view():
     assert content[1]["type"] == "image_url" and content[1]["image_url"]["url"].startswith("data:image/png;base64,")
 
 
-def test_extract_step_accepts_json_fences_and_raw_text():
-    assert extract_step('{"program": "answer 1", "final": false}') == ("answer 1", False)
-    assert extract_step('Sure! {"program": "answer 2"} hope it helps') == ("answer 2", True)
-    assert extract_step("```sagent\nanswer 3\n```") == ("answer 3\n", True)
-    assert extract_step("answer 4") == ("answer 4", True)
+def test_parse_step_accepts_json_fences_and_raw_text():
+    assert parse_step('{"program": "answer 1", "final": false}') == PlannerStep(program="answer 1", final=False)
+    assert parse_step('Sure! {"program": "answer 2"} hope it helps') == PlannerStep(program="answer 2", final=True)
+    assert parse_step("```sagent\nanswer 3\n```") == PlannerStep(program="answer 3\n", final=True)
+    assert parse_step("answer 4") == PlannerStep(program="answer 4", final=True)
 
 
 def test_few_shot_examples_check():

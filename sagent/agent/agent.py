@@ -11,13 +11,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
 from sagent.agent.agent_memory import AgentMemory
 from sagent.agent.answer import Answer
 from sagent.agent.ask import Planner, ask
-from sagent.agent.planners import PlannerSettings, make_planner
+from sagent.agent.planners import PlannerConfigError, PlannerSettings, make_planner
+from sagent.agent.solution import StepCallback
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
 from sagent.tools.io.frames import Detection2D, frame_from_arrays
@@ -37,12 +39,20 @@ class Agent:
     def __init__(self, planner: Planner | str = "auto", model: str | None = None, api_base: str | None = None,
                  grounder: Grounder | None = None, up=(0.0, 0.0, 1.0), labels: list[str] | None = None,
                  scene: SceneMemory | None = None, session: str | Path | None = None,
-                 build: BuildSettings | None = None, name: str = "live"):
+                 build: BuildSettings | None = None, name: str = "live",
+                 step_callbacks: Iterable[StepCallback] = ()):
         """`planner`: "auto" | "llm" | "rules" or a planner object. `grounder`: finds objects in frames
         that come without detections (default: only the detections handed to `observe`). `up`: the
-        world's up axis (None: found from the floor). `scene`: start from a known scene memory."""
-        self.planner = make_planner(PlannerSettings(kind=planner, model=model, api_base=api_base)) \
-            if isinstance(planner, str) else planner
+        world's up axis (None: found from the floor). `scene`: start from a known scene memory.
+        `step_callbacks`: called with each step (`Attempt`: program, kind, seconds, tokens) of the LLM
+        planner as soon as it ends; a planner object takes its own (`LLMPlanner(step_callbacks=...)`)."""
+        step_callbacks = list(step_callbacks)
+        if isinstance(planner, str):
+            self.planner = make_planner(PlannerSettings(kind=planner, model=model, api_base=api_base), step_callbacks)
+        elif step_callbacks:
+            raise PlannerConfigError("step_callbacks go with a planner name; pass them to the planner object instead")
+        else:
+            self.planner = planner
         self.builder = SceneBuilder(grounder or AnnotationGrounder(), None if up is None else np.asarray(up, float),
                                     labels, build, name, source="stream")
         self.memory = AgentMemory(session)

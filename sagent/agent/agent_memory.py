@@ -26,6 +26,10 @@ class AttemptRecord(BaseModel):
     program: str
     errors: list[dict] = []
     result: str | None = None
+    kind: str = "final"  # repair | observation | final
+    seconds: float = 0.0  # the model call, parsing, checking and running
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 class StepRecord(BaseModel):

@@ -95,7 +95,9 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
             model=solution.model, program=solution.program, value=value, unit=unit, text=text, choice=choice,
             objects=answer.objects, trace=answer.trace, prompt_tokens=solution.prompt_tokens,
             completion_tokens=solution.completion_tokens, seconds=time.perf_counter() - started,
-            attempts=[AttemptRecord(program=a.program, errors=[d.to_dict() for d in a.errors], result=a.result)
+            attempts=[AttemptRecord(program=a.program, errors=[d.to_dict() for d in a.errors], result=a.result,
+                                    kind=a.kind, seconds=a.seconds, prompt_tokens=a.prompt_tokens,
+                                    completion_tokens=a.completion_tokens)
                       for a in solution.attempts],
         ))
         memory.add(record)

@@ -24,7 +24,10 @@ class ModelReply:
 class ChatModel(Protocol):
     name: str
 
-    def complete(self, messages: list[dict], response_schema: dict | None = None) -> ModelReply: ...
+    def complete(self, messages: list[dict], response_schema: dict | None = None) -> ModelReply:
+        """The model's reply to `messages`. `response_schema`: a pydantic model's `model_json_schema()`,
+        strict-ready (every property required, no others); providers that can constrain output to it do."""
+        ...
 
     def supports_images(self) -> bool: ...
 
@@ -98,8 +101,9 @@ class LiteLLMModel:
         if key:
             kwargs["api_key"] = key
         if response_schema is not None and self._supports_schema():
+            name = re.sub(r"[^A-Za-z0-9_-]", "_", str(response_schema.get("title", "sagent_reply")))
             kwargs["response_format"] = {"type": "json_schema",
-                                         "json_schema": {"name": "sagent_step", "schema": response_schema, "strict": True}}
+                                         "json_schema": {"name": name, "schema": response_schema, "strict": True}}
         for attempt in range(self.retries + 1):
             try:
                 response = litellm.completion(**kwargs)

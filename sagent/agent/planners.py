@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from typing import Iterable
 
 from sagent.agent.llm_planner import LLMPlanner
 from sagent.agent.model import DEFAULT_TIMEOUT_SECONDS, LiteLLMModel
 from sagent.agent.rules_planner import RulesPlanner
+from sagent.agent.solution import StepCallback
 from sagent.errors import InputError
 
 
@@ -47,9 +49,12 @@ def make_model(settings: PlannerSettings) -> LiteLLMModel:
                         timeout=settings.timeout, images=images)
 
 
-def make_planner(settings: PlannerSettings):
+def make_planner(settings: PlannerSettings, step_callbacks: Iterable[StepCallback] = ()):
+    """`step_callbacks` go to the LLM planner, which calls each with every step as it ends; the rules
+    planner calls no model and has no steps to report."""
     if settings.kind == "rules" or (settings.kind == "auto" and not settings.model_name()):
         return RulesPlanner()
     if settings.kind not in ("auto", "llm"):
         raise PlannerConfigError(f"unknown planner {settings.kind!r}; choose auto, llm or rules")
-    return LLMPlanner(make_model(settings), max_repairs=settings.max_repairs, max_steps=settings.max_steps)
+    return LLMPlanner(make_model(settings), max_repairs=settings.max_repairs, max_steps=settings.max_steps,
+                      step_callbacks=step_callbacks)
