@@ -60,3 +60,21 @@ def test_an_answer_plots_and_saves_its_evidence(tmp_path, living_room):
     assert saved.value == plain.value and saved.objects == plain.objects
     with pytest.raises(InputError, match="no scene"):
         saved.plot()
+
+
+def test_an_agent_streams_frames_and_answers_to_a_recording(tmp_path):
+    from sagent import Agent
+    from sagent.tools.io.frames import read_manifest
+
+    room = tmp_path / "room"
+    generate(room, RoomSpec(seed=4, frames=6, width=160, height=120, write_masks=True))
+    agent = Agent(planner="rules", recording=tmp_path / "robot.rrd")
+    for frame in read_manifest(room / "frames.json").frames:
+        detections = [{"label": d.label, "box": list(d.box), "score": d.score} for d in frame.detections or []]
+        agent.observe(K=frame.K, cam_to_world=frame.cam_to_world, time=frame.time, image=frame.image,
+                      depth=frame.depth, detections=detections)
+    agent.ask("How many chairs are in this room?")
+    agent.close()
+    found = entities(tmp_path / "robot.rrd")
+    assert {"/world/camera", "/world/camera/image", "/world/camera/depth", "/answers/0/question"} <= found, found
+    assert any(e.startswith("/world/objects/chair") for e in found), found

@@ -25,6 +25,7 @@ from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
 from sagent.tools.io.frames import Detection2D, frame_from_arrays
 from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
 from sagent.tools.perception.scene_builder import BuildSettings, SceneBuilder
+from sagent.tools.render.recording import Recording, record_answer
 
 
 def _detection(item) -> Detection2D:
@@ -40,12 +41,14 @@ class Agent:
                  grounder: Grounder | None = None, up=(0.0, 0.0, 1.0), labels: list[str] | None = None,
                  scene: SceneMemory | None = None, session: str | Path | None = None,
                  build: BuildSettings | None = None, name: str = "live",
-                 step_callbacks: Iterable[StepCallback] = ()):
+                 step_callbacks: Iterable[StepCallback] = (), recording: Recording | str | Path | None = None):
         """`planner`: "auto" | "llm" | "rules" or a planner object. `grounder`: finds objects in frames
         that come without detections (default: only the detections handed to `observe`). `up`: the
         world's up axis (None: found from the floor). `scene`: start from a known scene memory.
         `step_callbacks`: called with each step (`Attempt`: program, kind, seconds, tokens) of the LLM
-        planner as soon as it ends; a planner object takes its own (`LLMPlanner(step_callbacks=...)`)."""
+        planner as soon as it ends; a planner object takes its own (`LLMPlanner(step_callbacks=...)`).
+        `recording`: a rerun recording (a `Recording`, or an .rrd path) that receives each frame as it
+        arrives, each rebuilt scene memory and each answer (needs sagent[viewer])."""
         step_callbacks = list(step_callbacks)
         if isinstance(planner, str):
             self.planner = make_planner(PlannerSettings(kind=planner, model=model, api_base=api_base), step_callbacks)
@@ -53,8 +56,9 @@ class Agent:
             raise PlannerConfigError("step_callbacks go with a planner name; pass them to the planner object instead")
         else:
             self.planner = planner
+        self.recording = Recording.open(recording) if isinstance(recording, (str, Path)) else recording
         self.builder = SceneBuilder(grounder or AnnotationGrounder(), None if up is None else np.asarray(up, float),
-                                    labels, build, name, source="stream")
+                                    labels, build, name, source="stream", recorder=self.recording)
         self.memory = AgentMemory(session)
         self._scene = scene
         self._stale = False
@@ -82,7 +86,18 @@ class Agent:
         return self._scene
 
     def ask(self, question: str, options: list[str] | None = None) -> Answer:
-        return ask(self.scene, question, self.planner, options, self.memory)
+        scene = self.scene
+        answer = ask(scene, question, self.planner, options, self.memory)
+        if self.recording is not None:
+            observer = answer._observer
+            record_answer(self.recording, scene, question, answer.program, answer.trace, answer.objects,
+                          answer.summary(), None if observer is None else (observer.position, observer.facing))
+        return answer
+
+    def close(self) -> None:
+        """Finish the recording, if any (the session and caches need no closing)."""
+        if self.recording is not None:
+            self.recording.close()
 
     def save(self, folder: str | Path) -> Path:
         """Scene memory, the builder's observations and the session, so that `load` can go on observing."""
