@@ -9,6 +9,12 @@ DEMO_ROOM := out/demo_room
 
 .PHONY: demo test bench install clean
 
+# Open3D (ray casting, point clouds) loads the system's libusb-1.0: install it when `import open3d` fails
+# (as root, with apt; CI runs as root on a fresh clone), else say what to install.
+OPEN3D_SYSTEM_LIBS = $(BIN)/python -c 'import open3d' 2>/dev/null || { command -v apt-get >/dev/null \
+	&& { apt-get update -qq && apt-get install -y -qq libusb-1.0-0; } \
+	|| { echo "Open3D needs the system library libusb-1.0: install it (Debian/Ubuntu: apt-get install -y libusb-1.0-0)"; exit 1; }; }
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -17,10 +23,12 @@ $(BIN)/python:
 # detectors (ultralytics, torch on the CPU), the viewer, Ray and parquet.
 $(VENV)/.core: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[video]'
+	@$(OPEN3D_SYSTEM_LIBS)
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,perception,video,viewer,ray,bench]'
+	@$(OPEN3D_SYSTEM_LIBS)
 	touch $@ $(VENV)/.core
 
 install: $(VENV)/.test

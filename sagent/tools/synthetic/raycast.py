@@ -1,7 +1,9 @@
-"""An exact ray caster for rooms of oriented boxes: depth, instance ids and shaded colour per pixel.
+"""A ray caster for rooms of oriented boxes: depth, instance ids and shaded colour per pixel.
 
 Used by the synthetic scene generator (ground truth by construction). Cameras are
-`tools.geometry.camera.PinholeCamera`s (OpenCV axes, pixel centres at integers).
+`tools.geometry.camera.PinholeCamera`s (OpenCV axes, pixel centres at integers). Open3D's
+`RaycastingScene` (Embree) finds which face each ray hits first; the depth is then recomputed in
+float64 from that face's plane, so it is exact and not Embree's float32.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sagent.errors import InputError
 from sagent.memory.box import OrientedBox
 from sagent.tools.geometry.camera import PinholeCamera
 
@@ -19,6 +22,19 @@ class Render:
     depth: np.ndarray  # Float32[H W] metres along the optical axis (z), 0 where nothing is hit
     instance: np.ndarray  # Int32[H W]: box index, or -1 for the room shell
     rgb: np.ndarray  # UInt8[H W 3]
+
+
+def open3d():
+    """The open3d module, or an InputError naming what to install (never a traceback)."""
+    try:
+        import open3d as o3d
+    except ImportError as error:
+        missing = "libusb-1.0" in str(error)
+        raise InputError(
+            "Open3D cannot load: the system library libusb-1.0 is missing; install it with "
+            "`apt-get install -y libusb-1.0-0`" if missing else
+            f"Open3D is not installed ({error}); install it with `pip install open3d-cpu`") from None
+    return o3d
 
 
 def surface_texture(points: np.ndarray, normals: np.ndarray) -> np.ndarray:
@@ -33,42 +49,54 @@ def surface_texture(points: np.ndarray, normals: np.ndarray) -> np.ndarray:
     return 0.55 + brightness
 
 
+# The 6 faces of a unit box as (axis, sign), and each face's two triangles over its 4 corners.
+_FACES = [(axis, sign) for axis in range(3) for sign in (-1.0, 1.0)]
+
+
+def _box_triangles(centre: np.ndarray, axes: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Float[12 3 3]: two triangles per face, in the order of `_FACES`."""
+    triangles = []
+    for axis, sign in _FACES:
+        u, v = [a for a in range(3) if a != axis]
+        corners = []
+        for su, sv in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+            local = np.zeros(3)
+            local[axis], local[u], local[v] = sign * half[axis], su * half[u], sv * half[v]
+            corners.append(centre + local @ axes)
+        triangles += [(corners[0], corners[1], corners[2]), (corners[0], corners[2], corners[3])]
+    return np.array(triangles)
+
+
 def render(boxes: list[OrientedBox], colours: np.ndarray, room_min, room_max, K: np.ndarray,
            cam_to_world: np.ndarray, width: int, height: int, textured: bool = False) -> Render:
     """Cast one ray per pixel against the boxes and the inside of the room's bounding box.
     `textured` puts world-fixed noise on every surface (flat shading otherwise)."""
+    o3d = open3d()
     origin, directions = PinholeCamera(K, cam_to_world, width, height).rays()
-    n = directions.shape[0]
-    best_t = np.full(n, np.inf)
-    best_id = np.full(n, -1, dtype=np.int32)
-    best_normal = np.zeros((n, 3))
+    lo, hi = np.asarray(room_min, float), np.asarray(room_max, float)
+    shapes = [(b.center_array, b.axes_array, b.extents_array / 2) for b in boxes]
+    shapes.append(((lo + hi) / 2, np.eye(3), (hi - lo) / 2))  # the room shell, last
+    triangles = np.concatenate([_box_triangles(*shape) for shape in shapes]).reshape(-1, 3)
+    scene = o3d.t.geometry.RaycastingScene()
+    scene.add_triangles(o3d.core.Tensor(triangles.astype(np.float32)),
+                        o3d.core.Tensor(np.arange(len(triangles), dtype=np.uint32).reshape(-1, 3)))
+    rays = np.concatenate([np.broadcast_to(origin, directions.shape), directions], axis=1).astype(np.float32)
+    primitive = scene.cast_rays(o3d.core.Tensor(rays))["primitive_ids"].numpy().astype(np.int64)
+    hit = primitive != scene.INVALID_ID
+    shape_of = np.where(hit, primitive // 12, 0)
+    axis, sign = np.array(_FACES)[np.where(hit, primitive % 12 // 2, 0)].T
+    axis = axis.astype(int)
+    # Depth in float64 from the face's plane: (sign * half - local origin) / local direction.
+    centres, axes, halves = (np.array([s[i] for s in shapes]) for i in range(3))
+    face_axis = axes[shape_of, axis]  # Float[N 3] the world direction of the face's axis
+    local_origin = np.einsum("nk,nk->n", origin - centres[shape_of], face_axis)
+    local_direction = np.einsum("nk,nk->n", directions, face_axis)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for index, box in enumerate(boxes):
-            axes = box.axes_array
-            o = (origin - box.center_array) @ axes.T
-            d = directions @ axes.T
-            half = box.extents_array / 2
-            t1, t2 = (-half - o) / d, (half - o) / d
-            near, far = np.minimum(t1, t2), np.maximum(t1, t2)
-            t_near, t_far = near.max(axis=1), far.min(axis=1)
-            hit = (t_far >= t_near) & (t_near > 1e-6) & (t_near < best_t)
-            if not hit.any():
-                continue
-            face = near[hit].argmax(axis=1)
-            sign = -np.sign(d[hit, face])
-            normals = np.zeros((hit.sum(), 3))
-            normals[np.arange(hit.sum()), face] = sign
-            best_t[hit], best_id[hit], best_normal[hit] = t_near[hit], index, normals @ axes
-        # The room shell: rays leave the room's box where the first wall, floor or ceiling is.
-        lo, hi = np.asarray(room_min, float), np.asarray(room_max, float)
-        t1, t2 = (lo - origin) / directions, (hi - origin) / directions
-        exits = np.maximum(t1, t2)
-        t_exit = exits.min(axis=1)
-        shell = t_exit < best_t
-        face = exits[shell].argmin(axis=1)
-        normals = np.zeros((shell.sum(), 3))
-        normals[np.arange(shell.sum()), face] = -np.sign(directions[shell, face])
-        best_t[shell], best_id[shell], best_normal[shell] = t_exit[shell], -1, normals
+        best_t = np.where(hit, (sign * halves[shape_of, axis] - local_origin) / local_direction, np.inf)
+    shell = shape_of == len(boxes)
+    best_id = np.where(hit & ~shell, shape_of, -1).astype(np.int32)
+    # Normals face the camera: outward on boxes, inward on the shell.
+    best_normal = np.where(hit[:, None], (np.where(shell, -sign, sign))[:, None] * face_axis, 0.0)
     depth = np.where(np.isfinite(best_t), best_t, 0.0).astype(np.float32)  # z of the cam ray is 1: t is depth
     light = np.array([0.3, -0.5, 0.8]) / np.linalg.norm([0.3, -0.5, 0.8])
     shade = 0.55 + 0.45 * np.abs(best_normal @ light)
@@ -76,8 +104,8 @@ def render(boxes: list[OrientedBox], colours: np.ndarray, room_min, room_max, K:
                                                                                  [[235, 235, 235]], [[200, 200, 190]]))
     base = np.where(best_id[:, None] >= 0, colours[np.maximum(best_id, 0)], shell_colour)
     if textured:
-        hit = np.isfinite(best_t)
-        points = origin + directions * np.where(hit, best_t, 0.0)[:, None]
-        shade = shade * np.where(hit, surface_texture(points, best_normal), 1.0)
+        finite = np.isfinite(best_t)
+        points = origin + directions * np.where(finite, best_t, 0.0)[:, None]
+        shade = shade * np.where(finite, surface_texture(points, best_normal), 1.0)
     rgb = np.clip(base * shade[:, None], 0, 255).astype(np.uint8)
     return Render(depth.reshape(height, width), best_id.reshape(height, width), rgb.reshape(height, width, 3))
