@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Generator, Iterable, Iterator
+from typing import Generator, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -27,6 +27,7 @@ from sagent.dsl import Diagnostic, DslError, ExecContext, Execution, check, exec
 from sagent.dsl.interpreter import describe
 from sagent.dsl.types import Image
 from sagent.errors import ModelError
+from sagent.memory.files import json_objects
 from sagent.memory.scene import SceneMemory
 
 
@@ -73,19 +74,6 @@ class RepairBudgetExhausted(ModelError):
         super().__init__(f"the model gave no valid program after {limit} repair(s); last errors: {errors}")
 
 
-def _json_objects(text: str) -> Iterator[tuple[str, object]]:
-    """(raw text, value) of every JSON object in `text`, outermost first, at each `{` where one starts.
-    Lenient where it is safe: a raw newline or tab inside a string is read as that character."""
-    decoder = json.JSONDecoder(strict=False)
-    for start in (m.start() for m in re.finditer(r"\{", text)):
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(value, dict):
-            yield text[start:end], value
-
-
 def _problems(error: ValidationError) -> list[str]:
     """Pydantic's errors in words for the model: `final: Input should be a valid boolean (got "false")`."""
     return [f"{'.'.join(map(str, e['loc'])) or 'reply'}: {e['msg']}"
@@ -101,7 +89,7 @@ def parse_step(text: str) -> PlannerStep:
     "false"`), or starts like JSON that does not parse: the DSL has no braces, so neither is a program."""
     stripped = text.strip()
     problems: list[str] = []
-    for raw, value in _json_objects(stripped):
+    for raw, value in json_objects(stripped):
         try:
             return PlannerStep.model_validate_json(raw)
         except ValidationError:

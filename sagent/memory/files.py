@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from sagent.errors import InputError
 
@@ -53,3 +54,17 @@ def parse_json(text: str, path: str | os.PathLike, what: str, error: type[InputE
 def read_json(path: str | os.PathLike, what: str, error: type[InputError] = InputError) -> Any:
     """The file's JSON value; `error` naming the file for a missing, unreadable, non-UTF-8 or invalid file."""
     return parse_json(read_text(path, what, error), path, what, error)
+
+
+def json_objects(text: str) -> Iterator[tuple[str, object]]:
+    """(raw text, value) of every JSON object in `text` (a model's reply: alone, in prose or in a fence),
+    outermost first, at each `{` where one starts. Lenient where it is safe: a raw newline or tab inside
+    a string is read as that character."""
+    decoder = json.JSONDecoder(strict=False)
+    for start in (m.start() for m in re.finditer(r"\{", text)):
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            yield text[start:end], value

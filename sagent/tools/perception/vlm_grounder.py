@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import base64
 import io
-import json
-import re
-from typing import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sagent.errors import ModelError
+from sagent.memory.files import json_objects
 from sagent.memory.vocabulary import canonical_label
 from sagent.tools.io.frames import Detection2D, Frame
 from sagent.tools.perception.grounding import GroundingError
@@ -51,24 +49,11 @@ class GroundingReplyError(ModelError):
     """The model's reply to a grounding request held no valid list of boxes, also after one repair."""
 
 
-def _json_objects(text: str) -> Iterator[tuple[str, object]]:
-    """(raw text, value) of every JSON object in `text`, at each `{` where one starts; a raw newline
-    inside a string is read as that character."""
-    decoder = json.JSONDecoder(strict=False)
-    for start in (m.start() for m in re.finditer(r"\{", text)):
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(value, dict):
-            yield text[start:end], value
-
-
 def parse_reply(text: str) -> GroundingReply:
     """The first JSON object in `text` (alone, in prose or in a fence) that validates as a
     `GroundingReply`. Raises GroundingReplyError saying what was wrong."""
     problem = None  # the outermost object's first error; inner objects are tried too
-    for raw, value in _json_objects(text):
+    for raw, value in json_objects(text):
         try:
             return GroundingReply.model_validate_json(raw)
         except ValidationError:
