@@ -1,35 +1,16 @@
 """The numpy ray caster sagent used before Open3D: kept as the reference the Open3D caster is checked against.
 
-Slab tests per box in numpy (about 7x slower); cameras are `tools.geometry.camera.PinholeCamera`s.
+Slab tests per box in numpy (about 7x slower); cameras are `tools.geometry.camera.PinholeCamera`s. Only
+the ray-box intersection is its own: shading is the one in `tools.synthetic.raycast.shaded`.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from sagent.memory.box import OrientedBox
 from sagent.tools.geometry.camera import PinholeCamera
-
-
-@dataclass
-class Render:
-    depth: np.ndarray  # Float32[H W] metres along the optical axis (z), 0 where nothing is hit
-    instance: np.ndarray  # Int32[H W]: box index, or -1 for the room shell
-    rgb: np.ndarray  # UInt8[H W 3]
-
-
-def surface_texture(points: np.ndarray, normals: np.ndarray) -> np.ndarray:
-    """Float[N] brightness in [0.55, 1.25]: blocky value noise fixed to world positions (4 and 13 cm cells),
-    so surfaces carry the texture that feature matching (structure from motion) needs."""
-    inside = points - normals * 1e-4  # on a face, the cell must not flip between neighbouring cells
-    brightness = np.zeros(len(points))
-    for cell, weight in ((0.04, 0.35), (0.13, 0.35)):
-        ijk = np.floor(inside / cell).astype(np.int64)
-        hashed = (ijk[:, 0] * 73856093) ^ (ijk[:, 1] * 19349663) ^ (ijk[:, 2] * 83492791)
-        brightness += weight * ((hashed % 1009) / 1008.0)
-    return 0.55 + brightness
+from sagent.tools.synthetic.raycast import Render, shaded
 
 
 def render(boxes: list[OrientedBox], colours: np.ndarray, room_min, room_max, K: np.ndarray,
@@ -68,15 +49,4 @@ def render(boxes: list[OrientedBox], colours: np.ndarray, room_min, room_max, K:
         normals = np.zeros((shell.sum(), 3))
         normals[np.arange(shell.sum()), face] = -np.sign(directions[shell, face])
         best_t[shell], best_id[shell], best_normal[shell] = t_exit[shell], -1, normals
-    depth = np.where(np.isfinite(best_t), best_t, 0.0).astype(np.float32)  # z of the cam ray is 1: t is depth
-    light = np.array([0.3, -0.5, 0.8]) / np.linalg.norm([0.3, -0.5, 0.8])
-    shade = 0.55 + 0.45 * np.abs(best_normal @ light)
-    shell_colour = np.where(best_normal[:, 2:3] > 0.5, [[150, 120, 90]], np.where(best_normal[:, 2:3] < -0.5,
-                                                                                 [[235, 235, 235]], [[200, 200, 190]]))
-    base = np.where(best_id[:, None] >= 0, colours[np.maximum(best_id, 0)], shell_colour)
-    if textured:
-        hit = np.isfinite(best_t)
-        points = origin + directions * np.where(hit, best_t, 0.0)[:, None]
-        shade = shade * np.where(hit, surface_texture(points, best_normal), 1.0)
-    rgb = np.clip(base * shade[:, None], 0, 255).astype(np.uint8)
-    return Render(depth.reshape(height, width), best_id.reshape(height, width), rgb.reshape(height, width, 3))
+    return shaded(origin, directions, best_t, best_id, best_normal, colours, textured, width, height)

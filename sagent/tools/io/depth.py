@@ -72,8 +72,6 @@ def _check_plausible(metres: np.ndarray, saturated: np.ndarray, scale: float | N
 def read_depth_file(path: Path, depth_scale: float) -> np.ndarray:
     """Float32[H W] metres from a depth image (16-bit PNG: 1/depth_scale metres) or a `.npy` (floats in
     metres, integers in 1/depth_scale metres)."""
-    from PIL import Image, UnidentifiedImageError
-
     path = Path(path)
     if path.suffix.lower() == ".npy":
         try:
@@ -84,13 +82,21 @@ def read_depth_file(path: Path, depth_scale: float) -> np.ndarray:
             raise DepthError(f"cannot read depth file {path}: {type(exc).__name__}: {exc}") from None
         scale = depth_scale if np.asarray(raw).dtype.kind in "ui" else None
         return depth_metres(raw, scale, f"depth file {path}")
+    return depth_metres(read_pixels(path, "depth image", DepthError), depth_scale, f"depth image {path}")
+
+
+def read_pixels(path: Path, what: str = "image", error: type[FramesError] = FramesError,
+                mode: str | None = None) -> np.ndarray:
+    """The pixels of an image file (converted to PIL `mode` when given, else as stored: 16-bit depth stays
+    16-bit); `error` naming `what` and the file when it is missing or unreadable."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as image:
-            raw = np.asarray(image)
+            return np.asarray(image.convert(mode) if mode else image)
     except FileNotFoundError:
-        raise DepthError(f"depth image not found: {path}") from None
+        raise error(f"{what} not found: {path}") from None
     except (UnidentifiedImageError, OSError) as exc:
-        raise DepthError(f"cannot read depth image {path}: {exc}") from None
+        raise error(f"cannot read {what} {path}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - PIL raises SyntaxError, ValueError, DecompressionBombError on bad files
-        raise DepthError(f"cannot read depth image {path}: {type(exc).__name__}: {exc}") from None
-    return depth_metres(raw, depth_scale, f"depth image {path}")
+        raise error(f"cannot read {what} {path}: {type(exc).__name__}: {exc}") from None

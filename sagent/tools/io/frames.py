@@ -37,7 +37,7 @@ from sagent.memory.checks import (
 )
 from sagent.memory.files import read_json
 from sagent.memory.storage import atomic_write_bytes
-from sagent.tools.io.depth import DepthError, FramesError, depth_metres, read_depth_file
+from sagent.tools.io.depth import DepthError, FramesError, depth_metres, read_depth_file, read_pixels
 
 __all__ = ["BOX_SLACK", "DepthError", "Detection2D", "DetectionEntry", "Frame", "FrameEntry", "FrameSet", "FramesError",
            "Manifest", "fit_box", "frame_from_arrays", "read_depth", "read_image", "read_manifest", "write_manifest"]
@@ -59,17 +59,13 @@ class DetectionEntry(BaseModel):
     @field_validator("box")
     @classmethod
     def _ordered(cls, box):
-        finite_array(box, "box")
-        if not (box[2] > box[0] and box[3] > box[1]):
-            raise ValueError(f"box must be [x1, y1, x2, y2] with x2 > x1 and y2 > y1, got {list(box)}")
+        ordered_box(box)
         return box
 
     @field_validator("score")
     @classmethod
     def _score(cls, score: float) -> float:
-        if not float(finite_array(score, "score")) >= 0:
-            raise ValueError(f"score must be at least 0, got {score:g}")
-        return score
+        return check_score(score)
 
 
 class FrameEntry(BaseModel):
@@ -217,12 +213,25 @@ class Frame:
             raise FramesError(f"{self.where}: detection {label!r}: {exc}") from None
 
 
-def fit_box(box, width: int, height: int) -> tuple[float, float, float, float]:
-    """A detection box [x1, y1, x2, y2] clipped to the width x height image; ValueError when it is not
-    ordered, lies outside the image, or reaches past it by more than BOX_SLACK of its size."""
+def ordered_box(box) -> tuple[float, float, float, float]:
+    """(x1, y1, x2, y2) of a finite detection box with x2 > x1 and y2 > y1; ValueError otherwise."""
     x1, y1, x2, y2 = map(float, finite_array(box, "box", (4,)))
     if not (x2 > x1 and y2 > y1):
         raise ValueError(f"box must be [x1, y1, x2, y2] with x2 > x1 and y2 > y1, got {[x1, y1, x2, y2]}")
+    return x1, y1, x2, y2
+
+
+def check_score(score: float) -> float:
+    """A detection score: finite and not negative; ValueError otherwise."""
+    if not float(finite_array(score, "score")) >= 0:
+        raise ValueError(f"score must be at least 0, got {score:g}")
+    return score
+
+
+def fit_box(box, width: int, height: int) -> tuple[float, float, float, float]:
+    """A detection box [x1, y1, x2, y2] clipped to the width x height image; ValueError when it is not
+    ordered, lies outside the image, or reaches past it by more than BOX_SLACK of its size."""
+    x1, y1, x2, y2 = ordered_box(box)
     if x2 <= 0 or y2 <= 0 or x1 >= width or y1 >= height:
         raise ValueError(f"box {[x1, y1, x2, y2]} lies outside the {width}x{height} image")
     sx, sy = BOX_SLACK * width, BOX_SLACK * height
@@ -236,8 +245,7 @@ def _checked_given(detection: Detection2D, shape: tuple[int, int], fit) -> Detec
     """A detection handed to the Python API, checked as manifest detections are, its mask against `shape`."""
     try:
         check_label(detection.label)
-        if not float(finite_array(detection.score, "score")) >= 0:
-            raise ValueError(f"score must be at least 0, got {detection.score:g}")
+        check_score(detection.score)
     except ValueError as exc:
         raise FramesError(f"observed frame: detection {detection.label!r}: {exc}") from None
     mask = detection.mask
@@ -303,17 +311,7 @@ class FrameSet:
 
 
 def read_image(path: Path, mode: str = "RGB") -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert(mode))
-    except FileNotFoundError:
-        raise FramesError(f"image not found: {path}") from None
-    except (UnidentifiedImageError, OSError) as exc:
-        raise FramesError(f"cannot read image {path}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - PIL raises SyntaxError, ValueError, DecompressionBombError on bad files
-        raise FramesError(f"cannot read image {path}: {type(exc).__name__}: {exc}") from None
+    return read_pixels(path, "image", FramesError, mode)
 
 
 def image_size(path: Path) -> tuple[int, int]:

@@ -97,7 +97,14 @@ def render(boxes: list[OrientedBox], colours: np.ndarray, room_min, room_max, K:
     best_id = np.where(hit & ~shell, shape_of, -1).astype(np.int32)
     # Normals face the camera: outward on boxes, inward on the shell.
     best_normal = np.where(hit[:, None], (np.where(shell, -sign, sign))[:, None] * face_axis, 0.0)
-    depth = np.where(np.isfinite(best_t), best_t, 0.0).astype(np.float32)  # z of the cam ray is 1: t is depth
+    return shaded(origin, directions, best_t, best_id, best_normal, colours, textured, width, height)
+
+
+def shaded(origin: np.ndarray, directions: np.ndarray, best_t: np.ndarray, best_id: np.ndarray,
+           best_normal: np.ndarray, colours: np.ndarray, textured: bool, width: int, height: int) -> Render:
+    """The Render of per-ray hits (parameter t, which is depth since each ray has camera z = 1; box index
+    or -1 for the shell; world normal facing the camera): flat-shaded colours, world-fixed texture if asked."""
+    depth = np.where(np.isfinite(best_t), best_t, 0.0).astype(np.float32)
     light = np.array([0.3, -0.5, 0.8]) / np.linalg.norm([0.3, -0.5, 0.8])
     shade = 0.55 + 0.45 * np.abs(best_normal @ light)
     shell_colour = np.where(best_normal[:, 2:3] > 0.5, [[150, 120, 90]], np.where(best_normal[:, 2:3] < -0.5,
