@@ -51,8 +51,15 @@ demo: $(VENV)/.core
 		$(BIN)/sagent ask --cache-dir out/cache $(DEMO_ROOM)/video.mp4 "$$question" || exit 1; \
 	done
 
+# The tests run in one process per core (pytest-xdist), one thread each (two processes each running
+# a core's worth of BLAS/OpenMP threads took 117 s where this takes 94), a file's tests in one process
+# so a module's shared fixtures (one COLMAP run, one Ray start) are made once.
+# `make test TEST_WORKERS=0` runs them all in this process.
+TEST_WORKERS ?= auto
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 test: $(VENV)/.test
-	$(BIN)/python -m pytest -q
+	$(ONE_THREAD) $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_layout_qa.py

@@ -52,10 +52,10 @@ def test_noisy_room_counts_are_exact_and_layout_questions_close(noisy_room):
     questions = generated_questions(folder / "layout.json", per_scene=30, seed=3)
     truth = table_of(list(predict(questions, LayoutScenes([folder / "layout.json"]), RulesPlanner()))).overall
     built = table_of(list(predict(questions, {"synthetic_3": scene}, RulesPlanner()))).overall
-    # Measured 89.0 against 100 on the ground truth (73.2, and the bed lost, with the box-graph
-    # fusion this replaced); boxes still come out a few cm fat under depth noise, so distances
-    # between objects and sizes lose most of the rest.
-    assert truth == 100.0 and built >= 84.0, built
+    # Measured 93.4 against 100 on the ground truth (89.0 before objects cut by an occluder were
+    # joined and the surface trim tightened; 73.2, and the bed lost, with the box-graph fusion
+    # before that); boxes still come out a few cm fat under depth noise, which costs distances most.
+    assert truth == 100.0 and built >= 90.0, built
     width, length = json.loads((folder / "ground_truth.json").read_text())["room"]
     assert scene.room.floor_area == pytest.approx(width * length, rel=0.05)
 
@@ -65,7 +65,8 @@ def test_same_memory_in_any_order_and_at_any_build_cadence(noisy_room):
     count = len(read_manifest(folder / "frames.json").frames)
     expected = centres_by_label(reference)
     shuffled = np.random.default_rng(7).permutation(count)
-    for order, every in ((range(count - 1, -1, -1), 0), (shuffled, 0), (range(count), 5), (shuffled, 11)):
+    # Another order with no intermediate builds, and another order with builds every few frames.
+    for order, every in ((range(count - 1, -1, -1), 0), (shuffled, 7)):
         scene = stream(folder, order, every)
         assert scene.label_counts() == reference.label_counts(), (list(order)[:3], every)
         for label, centres in centres_by_label(scene).items():
@@ -149,3 +150,34 @@ def test_sightings_load_from_either_saved_form():
     sighting = Sighting(3, 0.5, 0.9, (1.0, 2.0, 3.0, 4.0))
     assert sighting_from_state({"frame": 3, "time": 0.5, "score": 0.9, "box2d": [1, 2, 3, 4]}) == sighting
     assert sighting_from_state([3, 0.5, 0.9, [1, 2, 3, 4]]) == sighting  # states saved before, in field order
+
+
+def slab(low: float, high: float, x: tuple[float, float] = (0.0, 0.9), y: tuple[float, float] = (0.0, 0.05)) -> np.ndarray:
+    """Float[N 3] points filling a box on a 2 cm grid: a piece of a door-like slab."""
+    axes = [np.arange(a, b + 1e-9, 0.02) for a, b in (x, y, (low, high))]
+    return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+
+
+def piece(points: np.ndarray, label: str = "door", frame: int = 0):
+    from sagent.tools.perception.fusion import make_instance
+
+    return make_instance(points, UP, 0.0, [Sighting(frame, float(frame), 1.0, (0, 0, 10, 10))], {label: 1.0})
+
+
+def test_an_object_cut_in_two_by_an_occluder_is_one_object():
+    from sagent.tools.perception.fusion import merge_overlapping
+
+    # A door seen above a table and below it, never at the table top's height: one door.
+    merged = merge_overlapping([piece(slab(0.0, 0.45)), piece(slab(0.56, 2.0), frame=1)], UP, 0.0)
+    assert len(merged) == 1 and merged[0].box.extent_along(UP) == pytest.approx(2.0, abs=0.03)
+    # Not one object: a gap wider than an occluder's edge, pieces side by side, or of other kinds.
+    assert len(merge_overlapping([piece(slab(0.0, 0.45)), piece(slab(0.9, 2.0))], UP, 0.0)) == 2
+    assert len(merge_overlapping([piece(slab(0.0, 0.45)), piece(slab(0.5, 2.0, x=(1.2, 2.0)))], UP, 0.0)) == 2
+    assert len(merge_overlapping([piece(slab(0.0, 0.45), "table"), piece(slab(0.5, 2.0))], UP, 0.0)) == 2
+
+
+def test_a_door_whose_bottom_was_never_seen_reaches_the_floor():
+    from sagent.tools.perception.fusion import rest_on_support
+
+    door = rest_on_support([piece(slab(0.6, 2.0))], UP, 0.0)[0]
+    assert door.box.extent_along(UP) == pytest.approx(2.0, abs=0.03)

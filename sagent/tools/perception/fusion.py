@@ -92,15 +92,30 @@ def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None 
     return merge_overlapping(instances, up, floor, overlap, voxel)
 
 
+def stacked(a: OrientedBox, b: OrientedBox, up: np.ndarray, gap: float = 0.15, share: float = 0.5) -> bool:
+    """Whether one box sits over the other, most of the smaller footprint shared, with a gap of at
+    most `gap` metres between them: the parts of one object that an occluder's edge cuts across in
+    every view (a door behind a table is seen above the table and below it, never at its height).
+    Two objects of one kind stacked in contact are one part of the voxel map already."""
+    heights = sorted([(a.center_array @ up, a.extent_along(up)), (b.center_array @ up, b.extent_along(up))])
+    (low_centre, low_height), (high_centre, high_height) = heights
+    between = (high_centre - high_height / 2) - (low_centre + low_height / 2)
+    if not -0.02 <= between <= gap:
+        return False
+    smaller = min(a.extents[0] * a.extents[1], b.extents[0] * b.extents[1])
+    return footprint_overlap(a, b, up) >= share * smaller
+
+
 def merge_overlapping(instances: list[Instance], up, floor, overlap: float = 0.3, voxel: float = 0.02) -> list[Instance]:
-    """The merge pass: instances of one label group whose boxes overlap (over the smaller volume)
-    are one object seen in parts."""
+    """The merge pass: instances of one label group whose boxes overlap (over the smaller volume),
+    or that are stacked with a small gap (`stacked`), are one object seen in parts."""
     groups = [label_group(inst.label) for inst in instances]
     links = []
     for i, a in enumerate(instances):
         for j in range(i + 1, len(instances)):
             b = instances[j]
-            if groups[i] == groups[j] and overlap_ratio(a.box, b.box, up, grow=0.0) >= overlap:
+            if groups[i] == groups[j] and (overlap_ratio(a.box, b.box, up, grow=0.0) >= overlap
+                                           or stacked(a.box, b.box, up)):
                 links.append((i, j))
     merged = []
     for component in component_members(len(instances), links):
@@ -139,6 +154,7 @@ STANDING = frozenset({
     "bed", "sofa", "chair", "table", "desk", "nightstand", "lamp", "plant", "trash bin", "bookshelf", "cabinet",
     "refrigerator", "stool", "toilet", "bathtub", "washing machine", "dishwasher", "stove", "oven", "piano",
     "closet", "dresser", "counter", "suitcase", "basket", "box", "guitar", "fan", "radiator", "printer",
+    "door",  # hinged in its frame, it reaches the floor
 })
 
 
