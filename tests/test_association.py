@@ -181,3 +181,29 @@ def test_a_door_whose_bottom_was_never_seen_reaches_the_floor():
 
     door = rest_on_support([piece(slab(0.6, 2.0))], UP, 0.0)[0]
     assert door.box.extent_along(UP) == pytest.approx(2.0, abs=0.03)
+
+
+def test_carving_with_loose_and_tight_boxes_keeps_the_object_and_drops_the_wall_beside_it():
+    """A 1 m wide panel on a wall, its points lifted with a strip of the wall beside it (a loose box
+    takes some in); the views' boxes are loose on some sides and tight on others, as a detector's
+    are. Carving keeps what most views' boxes agree on: the panel, not the strip."""
+    from sagent.memory.scene import Camera
+    from sagent.tools.geometry.camera import PinholeCamera, intrinsics, look_at
+
+    panel = slab(1.0, 1.6, x=(-0.5, 0.5), y=(0.0, 0.0))
+    strip = slab(1.0, 1.6, x=(0.52, 0.62), y=(0.0, 0.0))
+    instance = piece(np.concatenate([panel, strip]), "tv")
+    builder = SceneBuilder(AnnotationGrounder(), UP)
+    K, rng = intrinsics(320, 240, 75.0), np.random.default_rng(3)
+    for frame, x in enumerate(np.linspace(-1.5, 1.5, 30)):
+        pose = look_at((x, -3.0, 1.5), (0.0, 0.0, 1.3))
+        builder.cameras.append(Camera(K=tuple(map(tuple, K)), cam_to_world=tuple(map(tuple, pose)), time=frame,
+                                      width=320, height=240))
+        uv, _ = PinholeCamera(K, pose).project(panel)
+        box = np.array([*uv.min(axis=0), *uv.max(axis=0)])
+        size = np.tile(box[2:] - box[:2], 2)
+        box += rng.uniform(-0.08, 0.08, 4) * size * [-1, -1, 1, 1]  # each side loose or tight by up to 8 %
+        builder.boxes2d.append([("tv", tuple(map(float, box)))])
+    carved = builder._carve(instance, UP, 0.0)
+    xs = carved.points[:, 0]
+    assert xs.max() < 0.52 and xs.min() < -0.47, (xs.min(), xs.max())  # the strip gone, the panel whole

@@ -32,8 +32,8 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
 
 # Bumped when perception builds different memories from the same input and settings, so cached
 # scenes from an older builder are rebuilt, not served (2: order-free association, triangulation,
-# typical sizes for unseen sides).
-PERCEPTION_VERSION = 2
+# typical sizes for unseen sides; 3: parts an occluder cut apart joined, tighter surface trim and carving).
+PERCEPTION_VERSION = 3
 
 
 def _cached(cache: SceneCache | None, digest_paths: list[Path], settings: dict, build) -> SceneMemory:
