@@ -37,11 +37,12 @@ from sagent.errors import InputError, InternalError, ProviderError, SagentError
 from sagent.memory.cache import SceneCache, default_cache_dir
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.pipeline.inputs import load_input
+from sagent.tools.pipeline.mesh import fuse_mesh, mesh_input
 from sagent.tools.pipeline.plain_video import VideoSettings
 from sagent.tools.pipeline.settings import PerceptionSettings
 from sagent.tools.reconstruction.vggt import VggtSettings
 from sagent.tools.render.bev import render_bev
-from sagent.tools.render.ply import checked_ply_path, write_ply
+from sagent.tools.render.ply import checked_ply_path, write_mesh_ply, write_ply
 from sagent.tools.render.recording import Recording, record_answer, record_scene
 
 
@@ -213,6 +214,9 @@ def cmd_inspect(args) -> int:
         raise InputError(f"--view {args.view}: views are numbered from 0")
     bev, ego = writable_output(args.bev, "--bev"), writable_output(args.ego, "--ego")
     ply = checked_ply_path(writable_output(args.ply, "--ply")) if args.ply else None
+    mesh_path = checked_ply_path(writable_output(args.mesh, "--mesh")) if args.mesh else None
+    if mesh_path:
+        mesh_input(args.input)
     recording = _open_recording(args.rrd, spawn=args.rerun)
     scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args), recorder=recording)
     if recording is not None:
@@ -227,11 +231,16 @@ def cmd_inspect(args) -> int:
         atomic_write_bytes(ego, run_program(f"answer render_view({observer})", context).value.png)
     if ply:
         write_ply(ply, scene)
+    triangles = None
+    if mesh_path:
+        mesh = fuse_mesh(args.input, progress=_interactive(args))
+        write_mesh_ply(mesh_path, mesh)
+        triangles = len(mesh.triangles)
     summary = {
         "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
         "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),
         "scale": scene.scale.model_dump(),
-        "bev": args.bev, "ego": args.ego, "rrd": args.rrd, "ply": args.ply,
+        "bev": args.bev, "ego": args.ego, "rrd": args.rrd, "ply": args.ply, "mesh": args.mesh, "mesh_triangles": triangles,
         "poses": [{"view": i, "time": c.time, "cam_to_world": [list(r) for r in c.cam_to_world], "K": [list(r) for r in c.K]}
                   for i, c in enumerate(scene.cameras)],
     }
@@ -250,6 +259,8 @@ def cmd_inspect(args) -> int:
             print(f"rerun recording written to {args.rrd} (open it with: rerun {args.rrd})")
         if args.ply:
             print(f"point cloud ({len(scene.point_cloud)} points) written to {args.ply}")
+        if args.mesh:
+            print(f"mesh ({triangles} triangles) written to {args.mesh}")
     return 0
 
 
@@ -389,6 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect_cmd.add_argument("--rerun", action="store_true", help="show the build in a rerun viewer (sagent[viewer])")
     inspect_cmd.add_argument("--rrd", metavar="OUT.rrd", help="save a rerun recording of the build here")
     inspect_cmd.add_argument("--ply", metavar="OUT.ply", help="write the fused point cloud here (PLY: metres, RGB)")
+    inspect_cmd.add_argument("--mesh", metavar="OUT.ply", help="posed RGB-D input: fuse every frame's depth and colour "
+                             "into a TSDF (2 cm) and write its triangle mesh here (PLY: metres, RGB)")
     inspect_cmd.add_argument("--json", action="store_true")
     _planner_options(inspect_cmd)
     inspect_cmd.set_defaults(run=cmd_inspect)

@@ -79,3 +79,40 @@ def test_a_missing_open3d_is_one_error_naming_what_to_install(tmp_path, monkeypa
     monkeypatch.setitem(sys.modules, "open3d", None)  # importing it now fails
     with pytest.raises(InputError, match="open3d-cpu"):
         write_points_ply(tmp_path / "room.ply", _cloud(10))
+
+
+def test_a_mesh_of_a_generated_room_lies_on_its_walls_floor_and_furniture(tmp_path, capsys):
+    """`inspect --mesh` fuses every frame's depth and colour into a TSDF: its vertices lie on the room's
+    surfaces (the shell or an object box, known exactly), and it reads back through Open3D coloured."""
+    import json
+
+    from sagent.cli import main
+    from sagent.memory.box import OrientedBox
+    from sagent.tools.geometry.boxes import point_box_distance
+    from tests.synthetic_rooms import room
+
+    folder = room(1)
+    out = tmp_path / "room.ply"
+    assert main(["inspect", str(folder / "frames.json"), "--no-cache", "--mesh", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mesh_triangles"] > 10_000
+    mesh = o3d.io.read_triangle_mesh(str(out))
+    assert mesh.has_vertex_colors() and len(mesh.triangles) > 10_000
+    vertices = np.asarray(mesh.vertices)
+    truth = json.loads((folder / "ground_truth.json").read_text())
+    width, length = truth["room"]
+    shell = np.min(np.abs(np.stack([vertices[:, 0], width - vertices[:, 0], vertices[:, 1], length - vertices[:, 1],
+                                    vertices[:, 2], 2.8 - vertices[:, 2]])), axis=0)
+    boxes = [OrientedBox(center=tuple(o["center"]), axes=tuple(map(tuple, o["axes"])), extents=tuple(o["size"]))
+             for o in truth["objects"]]
+    furniture = np.min([point_box_distance(vertices, box) for box in boxes], axis=0)
+    assert np.mean(np.minimum(shell, furniture) < 0.03) > 0.97
+
+
+def test_a_mesh_needs_depth_frames(tmp_path, capsys):
+    from sagent.cli import main
+    from tests.conftest import EXAMPLE_LAYOUT
+
+    assert main(["inspect", f"{EXAMPLE_LAYOUT}:living_room", "--mesh", str(tmp_path / "m.ply")]) == 1
+    err = capsys.readouterr().err
+    assert "a mesh is fused from depth frames" in err and "Traceback" not in err
+    assert not (tmp_path / "m.ply").exists()

@@ -24,43 +24,71 @@ WEIGHT_THRESHOLD = 2.0  # views a surface point must have been seen in
 
 
 class SurfaceFusion:
-    """A TSDF of the detections' depth pixels; `on_surface` tells which points lie on its surface."""
+    """A TSDF of depth pixels (a dense build's: the detections'); `on_surface` tells which points lie
+    on its surface; with `colour`, `mesh` gives its coloured triangle mesh (`tools/render/mesh`)."""
 
-    def __init__(self, voxel: float = 0.02, trunc_voxels: float = 2.0, depth_max: float = 8.0, width: int = 320):
+    def __init__(self, voxel: float = 0.02, trunc_voxels: float = 2.0, depth_max: float = 8.0, width: int = 320,
+                 colour: bool = False):
         self._o3d = open3d()  # heavy: loaded when a dense build first makes a field
         self.voxel, self.trunc_voxels, self.depth_max = voxel, float(trunc_voxels), float(depth_max)
         self.width = width  # frames are integrated every n-th pixel, n for about this many columns
+        self.colour = colour
         self._grid = None
         self._surface: np.ndarray | None = None
         self.frames = 0
 
     def add(self, depth: np.ndarray, K: np.ndarray, cam_to_world: np.ndarray,
-            boxes: list[tuple[float, float, float, float]]) -> None:
-        """Integrates Float[H W] depth (metres) inside the pixel `boxes` of one posed frame."""
-        if not boxes:
+            boxes: list[tuple[float, float, float, float]] | None = None, image: np.ndarray | None = None) -> None:
+        """Integrates Float[H W] depth (metres) of one posed frame inside the pixel `boxes` (None: all of
+        it), with the UInt8[H W 3] `image`'s colours when the field keeps colour."""
+        if boxes is not None and not boxes:
             return
         o3d, core = self._o3d, self._o3d.core
         s = max(1, round(depth.shape[1] / self.width))
-        inside = np.zeros(depth.shape, bool)
-        for x1, y1, x2, y2 in boxes:
-            inside[max(int(y1), 0):max(int(np.ceil(y2)), 0), max(int(x1), 0):max(int(np.ceil(x2)), 0)] = True
-        masked = np.where(inside, depth, 0.0)[::s, ::s].astype(np.float32)
+        if boxes is not None:
+            inside = np.zeros(depth.shape, bool)
+            for x1, y1, x2, y2 in boxes:
+                inside[max(int(y1), 0):max(int(np.ceil(y2)), 0), max(int(x1), 0):max(int(np.ceil(x2)), 0)] = True
+            depth = np.where(inside, depth, 0.0)
+        masked = np.ascontiguousarray(depth[::s, ::s], dtype=np.float32)
         if not (masked > 0).any():
             return
         intrinsic = np.asarray(K, float).copy()
         intrinsic[:2] /= s  # pixel i of the strided image is pixel s*i of the frame
         if self._grid is None:
+            names, types, channels = ("tsdf", "weight"), (core.float32, core.float32), (1, 1)
+            if self.colour:
+                names, types, channels = names + ("color",), types + (core.float32,), channels + (3,)
             self._grid = o3d.t.geometry.VoxelBlockGrid(
-                attr_names=("tsdf", "weight"), attr_dtypes=(core.float32, core.float32), attr_channels=((1), (1)),
+                attr_names=names, attr_dtypes=types, attr_channels=channels,
                 voxel_size=self.voxel, block_resolution=8, block_count=20_000, device=core.Device("CPU:0"))
-        image = o3d.t.geometry.Image(core.Tensor(np.ascontiguousarray(masked)))
+        depth_image = o3d.t.geometry.Image(core.Tensor(masked))
         k = core.Tensor(intrinsic, core.float64)
         extrinsic = core.Tensor(np.linalg.inv(np.asarray(cam_to_world, float)), core.float64)
-        blocks = self._grid.compute_unique_block_coordinates(image, k, extrinsic, 1.0, self.depth_max,
+        blocks = self._grid.compute_unique_block_coordinates(depth_image, k, extrinsic, 1.0, self.depth_max,
                                                              self.trunc_voxels)
-        self._grid.integrate(blocks, image, k, extrinsic, 1.0, self.depth_max, self.trunc_voxels)
+        if self.colour:
+            # A frame without colour the depth's size (or none) is grey; the colour channel needs one.
+            rgb = (np.asarray(image)[::s, ::s, :3] / 255.0 if image is not None and image.shape[:2] == depth.shape
+                   else np.full((*masked.shape, 3), 0.5))
+            colour = o3d.t.geometry.Image(core.Tensor(np.ascontiguousarray(rgb, dtype=np.float32)))
+            self._grid.integrate(blocks, depth_image, colour, k, k, extrinsic, 1.0, self.depth_max, self.trunc_voxels)
+        else:
+            self._grid.integrate(blocks, depth_image, k, extrinsic, 1.0, self.depth_max, self.trunc_voxels)
         self._surface = None
         self.frames += 1
+
+    def mesh(self):
+        """The fused surface as an Open3D (legacy) TriangleMesh, coloured when the field keeps colour;
+        None when no surface crosses the field."""
+        if self._grid is None:
+            return None
+        try:
+            mesh = self._grid.extract_triangle_mesh(weight_threshold=WEIGHT_THRESHOLD)
+        except RuntimeError:  # as in `surface`: Open3D raises when there is nothing to extract
+            return None
+        mesh = mesh.to_legacy()
+        return mesh if len(mesh.triangles) else None
 
     def surface(self) -> np.ndarray:
         """Float[N 3] the fused surface's points (world, metres)."""

@@ -1,4 +1,5 @@
-"""The fused point cloud of a scene memory as a PLY file, for other tools (Open3D, MeshLab, CloudCompare).
+"""The fused point cloud of a scene memory, or a mesh fused from its frames, as a PLY file for other
+tools (Open3D, MeshLab, CloudCompare).
 
 Written by Open3D (binary little-endian: xyz as doubles in metres, colours as 8-bit RGB), atomically:
 to a temporary file beside the target, then renamed, so a reader never sees half a cloud and a
@@ -27,7 +28,7 @@ def checked_ply_path(path: str | os.PathLike) -> Path:
     """`path` if a .ply file can be written there (a command checks it before any work); PlyError saying why not."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".ply":
-        raise PlyError(f"{path}: a point cloud is written as .ply; give a path ending in .ply")
+        raise PlyError(f"{path}: point clouds and meshes are written as .ply; give a path ending in .ply")
     if path.is_dir():
         raise PlyError(f"{path} is a folder; give a file path ending in .ply")
     folder = path.parent
@@ -52,12 +53,18 @@ def write_points_ply(path: str | os.PathLike, cloud: np.ndarray) -> Path:
     points = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(cloud[:, :3]))
     if cloud.shape[1] == 6:
         points.colors = o3d.utility.Vector3dVector(np.clip(cloud[:, 3:], 0.0, 1.0))
+    return _through_open3d(path, "cloud", lambda temporary: o3d.io.write_point_cloud(
+        temporary, points, write_ascii=False, compressed=False))
+
+
+def _through_open3d(path: Path, what: str, write) -> Path:
+    """`path` written by `write` (an Open3D writer of one file path, True when it wrote)."""
     # Open3D writes files only, picking the format by the suffix: a private temporary .ply, then one
-    # atomic write to the target, so a reader never sees half a cloud.
+    # atomic write to the target, so a reader never sees half a cloud or mesh.
     with tempfile.TemporaryDirectory(prefix="sagent-ply-") as folder:
-        temporary = Path(folder) / "cloud.ply"
-        if not o3d.io.write_point_cloud(str(temporary), points, write_ascii=False, compressed=False):
-            raise PlyError(f"cannot write {path}: Open3D failed to write the cloud (disk full?)")
+        temporary = Path(folder) / f"{what}.ply"
+        if not write(str(temporary)):
+            raise PlyError(f"cannot write {path}: Open3D failed to write the {what} (disk full?)")
         atomic_write_bytes(path, temporary.read_bytes())
     return path
 
@@ -69,3 +76,12 @@ def write_ply(path: str | os.PathLike, scene: SceneMemory) -> Path:
         raise PlyError(f"cannot write {path}: scene {scene.name!r} has no fused point cloud (layouts hold only "
                        "boxes); build it from posed RGB-D frames or a video")
     return write_points_ply(path, scene.point_cloud)
+
+
+def write_mesh_ply(path: str | os.PathLike, mesh) -> Path:
+    """Write an Open3D (legacy) TriangleMesh (metres, vertex colours if it has them) to `path` (.ply),
+    atomically as `write_points_ply` does; returns it."""
+    path = checked_ply_path(path)
+    o3d = open3d()
+    return _through_open3d(path, "mesh", lambda temporary: o3d.io.write_triangle_mesh(
+        temporary, mesh, write_ascii=False, compressed=False))
