@@ -40,11 +40,12 @@ def main() -> None:
     vertices = np.asarray(mesh.vertices)
     extent = vertices.max(axis=0) - vertices.min(axis=0)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    shown = args.input.relative_to(ROOT.parent) if args.input.is_relative_to(ROOT.parent) else args.input
+    where = args.input.resolve()
+    shown = f"../{where.relative_to(ROOT.parent)}" if where.is_relative_to(ROOT.parent) else str(where)
     body = "\n".join([
         "## A mesh of a real RGB-D scan (`sagent inspect --mesh`)",
         "",
-        f"Command: `.venv/bin/python benchmarks/bench_mesh.py --input ../{shown}` ({machine()}).",
+        f"Command: `.venv/bin/python benchmarks/bench_mesh.py --input {shown}` ({machine()}).",
         "Every frame's depth and colour, every 2nd pixel of 640x480, into one TSDF (Open3D VoxelBlockGrid on the CPU, "
         "2 cm voxels, truncation 4 cm), then its triangle mesh (surface seen in at least 2 frames).",
         "",

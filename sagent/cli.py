@@ -212,17 +212,22 @@ def cmd_inspect(args) -> int:
         raise InputError("--ego needs --view N: the input view to look from")
     if args.view is not None and args.view < 0:
         raise InputError(f"--view {args.view}: views are numbered from 0")
+    if args.mesh:
+        mesh_input(args.input)  # before any folder is made or any work done
     bev, ego = writable_output(args.bev, "--bev"), writable_output(args.ego, "--ego")
     ply = checked_ply_path(writable_output(args.ply, "--ply")) if args.ply else None
     mesh_path = checked_ply_path(writable_output(args.mesh, "--mesh")) if args.mesh else None
-    if mesh_path:
-        mesh_input(args.input)
     recording = _open_recording(args.rrd, spawn=args.rerun)
     scene = load_input(args.input, _cache(args), _perception(args), progress=_interactive(args), recorder=recording)
     if recording is not None:
         if not recording.frames_logged:  # a cached or loaded memory: its cameras, sightings and objects
             record_scene(recording, scene)
         recording.close()
+    triangles = None
+    if mesh_path:  # first: a frame set with too little depth to mesh fails before any file is written
+        mesh = fuse_mesh(args.input, progress=_interactive(args))
+        write_mesh_ply(mesh_path, mesh)
+        triangles = len(mesh.triangles)
     context = ExecContext(scene)
     if bev:
         png = run_program(f"answer render_map({observer})", context).value.png if observer else render_bev(scene)
@@ -231,11 +236,6 @@ def cmd_inspect(args) -> int:
         atomic_write_bytes(ego, run_program(f"answer render_view({observer})", context).value.png)
     if ply:
         write_ply(ply, scene)
-    triangles = None
-    if mesh_path:
-        mesh = fuse_mesh(args.input, progress=_interactive(args))
-        write_mesh_ply(mesh_path, mesh)
-        triangles = len(mesh.triangles)
     summary = {
         "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
         "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),

@@ -164,16 +164,43 @@ def piece(points: np.ndarray, label: str = "door", frame: int = 0):
     return make_instance(points, UP, 0.0, [Sighting(frame, float(frame), 1.0, (0, 0, 10, 10))], {label: 1.0})
 
 
+def panel_views(boxes_of) -> SceneBuilder:
+    """A builder holding 12 views of the space around x = 0, y = 0 from 3 m away (no frames added), each
+    frame's 2D boxes of "door" given by `boxes_of(project)`, `project` taking Float[N 3] points to pixels."""
+    from sagent.memory.scene import Camera
+    from sagent.tools.geometry.camera import PinholeCamera, intrinsics, look_at
+
+    builder = SceneBuilder(AnnotationGrounder(), UP)
+    K = intrinsics(320, 240, 75.0)
+    for frame, x in enumerate(np.linspace(-1.0, 1.0, 12)):
+        pose = look_at((x, -3.0, 1.4), (0.0, 0.0, 1.0))
+        builder.cameras.append(Camera(K=tuple(map(tuple, K)), cam_to_world=tuple(map(tuple, pose)), time=frame,
+                                      width=320, height=240))
+        project = lambda points, pose=pose: PinholeCamera(K, pose).project(points)[0]  # noqa: E731
+        builder.boxes2d.append([("door", tuple(map(float, box))) for box in boxes_of(project)])
+    return builder
+
+
+def pixel_box(uv: np.ndarray) -> np.ndarray:
+    return np.array([*uv.min(axis=0), *uv.max(axis=0)])
+
+
 def test_an_object_cut_in_two_by_an_occluder_is_one_object():
     from sagent.tools.perception.fusion import merge_overlapping
 
-    # A door seen above a table and below it, never at the table top's height: one door.
-    merged = merge_overlapping([piece(slab(0.0, 0.45)), piece(slab(0.56, 2.0), frame=1)], UP, 0.0)
+    lower, upper = slab(0.0, 0.45), slab(0.56, 2.0)
+    # One box a view holds both parts (the door seen above the table in front of it and below it): one door.
+    one = panel_views(lambda project: [pixel_box(project(np.concatenate([lower, upper])))])
+    merged = merge_overlapping([piece(lower), piece(upper, frame=1)], UP, 0.0, seen_as_one=one._seen_as_one)
     assert len(merged) == 1 and merged[0].box.extent_along(UP) == pytest.approx(2.0, abs=0.03)
-    # Not one object: a gap wider than an occluder's edge, pieces side by side, or of other kinds.
-    assert len(merge_overlapping([piece(slab(0.0, 0.45)), piece(slab(0.9, 2.0))], UP, 0.0)) == 2
-    assert len(merge_overlapping([piece(slab(0.0, 0.45)), piece(slab(0.5, 2.0, x=(1.2, 2.0)))], UP, 0.0)) == 2
-    assert len(merge_overlapping([piece(slab(0.0, 0.45), "table"), piece(slab(0.5, 2.0))], UP, 0.0)) == 2
+    # A box for each part in every view (two things on shelves one above the other): two.
+    two = panel_views(lambda project: [pixel_box(project(lower)), pixel_box(project(upper))])
+    assert len(merge_overlapping([piece(lower), piece(upper)], UP, 0.0, seen_as_one=two._seen_as_one)) == 2
+    # Never one object: a gap wider than an occluder's edge, parts side by side, or of other kinds.
+    joined = one._seen_as_one
+    for parts in ([piece(lower), piece(slab(0.9, 2.0))], [piece(lower), piece(slab(0.5, 2.0, x=(1.2, 2.0)))],
+                  [piece(lower, "table"), piece(upper)]):
+        assert len(merge_overlapping(parts, UP, 0.0, seen_as_one=joined)) == 2
 
 
 def test_a_door_whose_bottom_was_never_seen_reaches_the_floor():

@@ -109,10 +109,21 @@ def test_a_mesh_of_a_generated_room_lies_on_its_walls_floor_and_furniture(tmp_pa
 
 
 def test_a_mesh_needs_depth_frames(tmp_path, capsys):
+    """A layout, or frames without depth, is one message before any work: no folder made, nothing written."""
+    import json
+
     from sagent.cli import main
     from tests.conftest import EXAMPLE_LAYOUT
+    from tests.synthetic_rooms import room
 
-    assert main(["inspect", f"{EXAMPLE_LAYOUT}:living_room", "--mesh", str(tmp_path / "m.ply")]) == 1
-    err = capsys.readouterr().err
-    assert "a mesh is fused from depth frames" in err and "Traceback" not in err
-    assert not (tmp_path / "m.ply").exists()
+    manifest = json.loads((room(1) / "frames.json").read_text())
+    for entry in manifest["frames"]:
+        entry.pop("depth")
+        entry["image"] = str(room(1) / entry["image"])
+    (tmp_path / "frames.json").write_text(json.dumps(manifest))
+    for given in (f"{EXAMPLE_LAYOUT}:living_room", str(EXAMPLE_LAYOUT), str(tmp_path / "frames.json")):
+        out = tmp_path / "new" / "m.ply"
+        assert main(["inspect", given, "--no-cache", "--mesh", str(out), "--ply", str(out)]) == 1, given
+        err = capsys.readouterr().err
+        assert "a mesh is fused from depth frames" in err and "Traceback" not in err, err
+        assert not out.parent.exists()

@@ -3,6 +3,7 @@ associating detections (the voxel map of `association`, whole observations for s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,9 +95,9 @@ def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None 
 
 def stacked(a: OrientedBox, b: OrientedBox, up: np.ndarray, gap: float = 0.15, share: float = 0.5) -> bool:
     """Whether one box sits over the other, most of the smaller footprint shared, with a gap of at
-    most `gap` metres between them: the parts of one object that an occluder's edge cuts across in
-    every view (a door behind a table is seen above the table and below it, never at its height).
-    Two objects of one kind stacked in contact are one part of the voxel map already."""
+    most `gap` metres between them: what the parts of one object look like when an occluder's edge
+    cuts across it in every view (a door behind a table is seen above the table and below it, never
+    at its height), and also two objects on shelves one above the other."""
     heights = sorted([(a.center_array @ up, a.extent_along(up)), (b.center_array @ up, b.extent_along(up))])
     (low_centre, low_height), (high_centre, high_height) = heights
     between = (high_centre - high_height / 2) - (low_centre + low_height / 2)
@@ -106,16 +107,20 @@ def stacked(a: OrientedBox, b: OrientedBox, up: np.ndarray, gap: float = 0.15, s
     return footprint_overlap(a, b, up) >= share * smaller
 
 
-def merge_overlapping(instances: list[Instance], up, floor, overlap: float = 0.3, voxel: float = 0.02) -> list[Instance]:
-    """The merge pass: instances of one label group whose boxes overlap (over the smaller volume),
-    or that are stacked with a small gap (`stacked`), are one object seen in parts."""
+def merge_overlapping(instances: list[Instance], up, floor, overlap: float = 0.3, voxel: float = 0.02,
+                      seen_as_one: Callable[[Instance, Instance], bool] | None = None) -> list[Instance]:
+    """The merge pass: instances of one label group whose boxes overlap (over the smaller volume) are
+    one object seen in parts; so are two `stacked` ones that the detections took for one object
+    (`seen_as_one`: one 2D box holding both, as it holds a door above and below the table in front)."""
     groups = [label_group(inst.label) for inst in instances]
     links = []
     for i, a in enumerate(instances):
         for j in range(i + 1, len(instances)):
             b = instances[j]
-            if groups[i] == groups[j] and (overlap_ratio(a.box, b.box, up, grow=0.0) >= overlap
-                                           or stacked(a.box, b.box, up)):
+            if groups[i] != groups[j]:
+                continue
+            if overlap_ratio(a.box, b.box, up, grow=0.0) >= overlap or (
+                    seen_as_one is not None and stacked(a.box, b.box, up) and seen_as_one(a, b)):
                 links.append((i, j))
     merged = []
     for component in component_members(len(instances), links):

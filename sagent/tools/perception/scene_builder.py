@@ -259,6 +259,21 @@ class SceneBuilder:
             in_view += 1
         return max(detected, instance.frames) / max(in_view, instance.frames, 1)
 
+    def _seen_as_one(self, a: Instance, b: Instance) -> bool:
+        """Whether, in most frames with both instances' centres in view and a box of their label holding
+        either, one box holds both: the detector saw one object (two monitors or two boxes on shelves
+        one above the other get a box each)."""
+        uv_a, _, in_a = self._centre_in_views(a.box.center_array)
+        uv_b, _, in_b = self._centre_in_views(b.box.center_array)
+        either = both = 0
+        for frame in np.nonzero(in_a & in_b)[0]:
+            boxes = self._boxes_of(frame, a.label)
+            holds_a, holds_b = _holding(boxes, *uv_a[frame]), _holding(boxes, *uv_b[frame])
+            if holds_a.any() or holds_b.any():
+                either += 1
+                both += bool((holds_a & holds_b).any())
+        return either > 0 and both >= 0.5 * either
+
     def _carve(self, instance: Instance, up: np.ndarray, floor: float | None, votes: int = 60) -> Instance:
         """The instance's points that fall inside a box of its label group in most frames that detected it.
 
@@ -351,7 +366,7 @@ class SceneBuilder:
         if self.observations and self.sparse:  # a dense build drops its few low-coverage frames' lifts
             instances += fuse(self.observations, up, floor, self.settings.overlap)
         # Trimmed to the fused surface after the merge: the merge's overlaps were tuned on untrimmed boxes.
-        instances = merge_overlapping(instances, up, floor, self.settings.overlap)
+        instances = merge_overlapping(instances, up, floor, self.settings.overlap, seen_as_one=self._seen_as_one)
         instances = [self._on_surface(i, up, floor) for i in instances]
         instances = drop_relabelled_surfaces(instances)
         instances = rest_on_support([self._carve(i, up, floor) for i in instances], up, floor)

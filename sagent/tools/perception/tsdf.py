@@ -1,5 +1,5 @@
 """Averaging depth noise out of objects' surfaces: a truncated signed distance field (TSDF) of the
-detections' pixels.
+detections' pixels (and, for `sagent inspect --mesh`, of whole frames with their colour).
 
 A depth camera's noise scatters a surface's points along the rays, a few centimetres at a few
 metres, so a box around an object's points comes out that much too large. A TSDF averages the
@@ -25,7 +25,7 @@ WEIGHT_THRESHOLD = 2.0  # views a surface point must have been seen in
 
 class SurfaceFusion:
     """A TSDF of depth pixels (a dense build's: the detections'); `on_surface` tells which points lie
-    on its surface; with `colour`, `mesh` gives its coloured triangle mesh (`tools/render/mesh`)."""
+    on its surface; with `colour`, `mesh` gives its coloured triangle mesh (`tools/pipeline/mesh`)."""
 
     def __init__(self, voxel: float = 0.02, trunc_voxels: float = 2.0, depth_max: float = 8.0, width: int = 320,
                  colour: bool = False):
@@ -68,7 +68,8 @@ class SurfaceFusion:
         blocks = self._grid.compute_unique_block_coordinates(depth_image, k, extrinsic, 1.0, self.depth_max,
                                                              self.trunc_voxels)
         if self.colour:
-            # A frame without colour the depth's size (or none) is grey; the colour channel needs one.
+            # A frame without an image the depth's size is grey (the field's colour channel needs one):
+            # such frames pull the colour of what they see towards grey.
             rgb = (np.asarray(image)[::s, ::s, :3] / 255.0 if image is not None and image.shape[:2] == depth.shape
                    else np.full((*masked.shape, 3), 0.5))
             colour = o3d.t.geometry.Image(core.Tensor(np.ascontiguousarray(rgb, dtype=np.float32)))

@@ -32,7 +32,8 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
 
 # Bumped when perception builds different memories from the same input and settings, so cached
 # scenes from an older builder are rebuilt, not served (2: order-free association, triangulation,
-# typical sizes for unseen sides; 3: parts an occluder cut apart joined, tighter surface trim and carving).
+# typical sizes for unseen sides; 3: parts an occluder cut apart joined, tighter surface trim and carving,
+# boxes fitted to better-measured voxels).
 PERCEPTION_VERSION = 3
 
 

@@ -14,13 +14,16 @@ from sagent.errors import InputError
 from sagent.tools.io.readers import detect_layout, read_frames
 from sagent.tools.perception.scene_builder import SPARSE_COVERAGE
 from sagent.tools.perception.tsdf import SurfaceFusion
+from sagent.tools.pipeline.inputs import split_layout_spec
 
 
 def mesh_input(spec: str) -> Path:
     """The posed-frames input `spec` names; InputError when it is something a mesh cannot be fused from
     (a command checks this before any work)."""
+    if not Path(split_layout_spec(spec)[0]).exists():
+        raise InputError(f"input not found: {split_layout_spec(spec)[0]}")
     path = Path(spec)
-    if not path.exists() or detect_layout(path) is None:
+    if detect_layout(path) is None or not any(frame.depth_path is not None for frame in read_frames(path).frames):
         raise InputError(f"--mesh: {spec} is not posed RGB-D frames; a mesh is fused from depth frames (frames.json, "
                          "a Redwood / TUM / ScanNet / 7-Scenes folder). --ply writes a memory's points for any input")
     return path
