@@ -21,8 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(ROOT))
 from _report import machine, write_section  # noqa: E402
 
-from sagent.tools.io.readers import read_frames  # noqa: E402
-from sagent.tools.pipeline.mesh import fuse_mesh  # noqa: E402
+from sagent.tools.pipeline.mesh import fuse_mesh, mesh_input  # noqa: E402
 
 KITCHEN = ROOT.parent / "shared" / "data" / "sevenscenes_kitchen"
 
@@ -33,9 +32,9 @@ def main() -> None:
     args = parser.parse_args()
     if not args.input.exists():
         sys.exit(f"{args.input} not found (the shared data sits beside the repository)")
-    frames = len(read_frames(args.input).frames)
+    frames = mesh_input(str(args.input))
     started = time.perf_counter()
-    mesh = fuse_mesh(str(args.input))
+    mesh = fuse_mesh(frames)
     seconds = time.perf_counter() - started
     vertices = np.asarray(mesh.vertices)
     extent = vertices.max(axis=0) - vertices.min(axis=0)
@@ -51,7 +50,7 @@ def main() -> None:
         "",
         "| frames | seconds | frames/s | peak resident (MiB) | triangles | surface (m2) | extent (m) |",
         "|---:|---:|---:|---:|---:|---:|---|",
-        f"| {frames} | {seconds:.1f} | {frames / seconds:.0f} | {peak_mib:.0f} | {len(mesh.triangles)} | "
+        f"| {len(frames.frames)} | {seconds:.1f} | {len(frames.frames) / seconds:.0f} | {peak_mib:.0f} | {len(mesh.triangles)} | "
         f"{mesh.get_surface_area():.1f} | {' x '.join(f'{e:.2f}' for e in extent)} |",
     ])
     write_section("mesh", body)

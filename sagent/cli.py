@@ -212,8 +212,7 @@ def cmd_inspect(args) -> int:
         raise InputError("--ego needs --view N: the input view to look from")
     if args.view is not None and args.view < 0:
         raise InputError(f"--view {args.view}: views are numbered from 0")
-    if args.mesh:
-        mesh_input(args.input)  # before any folder is made or any work done
+    mesh_frames = mesh_input(args.input) if args.mesh else None  # before any folder is made or any work done
     bev, ego = writable_output(args.bev, "--bev"), writable_output(args.ego, "--ego")
     ply = checked_ply_path(writable_output(args.ply, "--ply")) if args.ply else None
     mesh_path = checked_ply_path(writable_output(args.mesh, "--mesh")) if args.mesh else None
@@ -225,7 +224,7 @@ def cmd_inspect(args) -> int:
         recording.close()
     triangles = None
     if mesh_path:  # first: a frame set with too little depth to mesh fails before any file is written
-        mesh = fuse_mesh(args.input, progress=_interactive(args))
+        mesh = fuse_mesh(mesh_frames, progress=_interactive(args))
         write_mesh_ply(mesh_path, mesh)
         triangles = len(mesh.triangles)
     context = ExecContext(scene)

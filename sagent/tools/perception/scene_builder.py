@@ -49,6 +49,11 @@ CELL = 16  # pixels per cell of the per-frame nearest-depth grid used for occlus
 SURFACE_TOLERANCE = 0.7
 
 
+def sparse_depth(depth: np.ndarray) -> bool:
+    """Whether Float[H W] depth (0 = missing) is sparse: structure from motion's few points, not a sensor's."""
+    return bool((depth > 0).mean() < SPARSE_COVERAGE)
+
+
 def nearest_depth_cells(depth: np.ndarray) -> np.ndarray:
     """Float16[ceil(H/16) ceil(W/16)]: the nearest valid depth in each 16x16 cell (inf where none)."""
     h, w = depth.shape
@@ -124,7 +129,7 @@ class SceneBuilder:
                                    time=frame.time, width=width, height=height,
                                    image=str(frame.image_path) if frame.image_path else None))
         lifted, detections, points = [], [], []
-        sparse = depth is not None and bool((depth > 0).mean() < SPARSE_COVERAGE)
+        sparse = depth is not None and sparse_depth(depth)
         self.nearest.append(nearest_depth_cells(depth) if sparse else None)
         if depth is None:
             self.boxes2d.append([])
