@@ -164,20 +164,22 @@ def piece(points: np.ndarray, label: str = "door", frame: int = 0):
     return make_instance(points, UP, 0.0, [Sighting(frame, float(frame), 1.0, (0, 0, 10, 10))], {label: 1.0})
 
 
-def panel_views(boxes_of) -> SceneBuilder:
-    """A builder holding 12 views of the space around x = 0, y = 0 from 3 m away (no frames added), each
-    frame's 2D boxes of "door" given by `boxes_of(project)`, `project` taking Float[N 3] points to pixels."""
+def panel_views(boxes_of, label: str = "door", views: int = 12, spread: float = 1.0, eye: float = 1.4,
+                target: float = 1.0) -> SceneBuilder:
+    """A builder holding `views` views from 3 m in front of x = 0, y = 0 (x from -`spread` to `spread`,
+    at height `eye`, looking at height `target`), no frames added; each frame's 2D boxes of `label` are
+    `boxes_of(project)`, `project` taking Float[N 3] world points to Float[N 2] pixels."""
     from sagent.memory.scene import Camera
     from sagent.tools.geometry.camera import PinholeCamera, intrinsics, look_at
 
     builder = SceneBuilder(AnnotationGrounder(), UP)
     K = intrinsics(320, 240, 75.0)
-    for frame, x in enumerate(np.linspace(-1.0, 1.0, 12)):
-        pose = look_at((x, -3.0, 1.4), (0.0, 0.0, 1.0))
+    for frame, x in enumerate(np.linspace(-spread, spread, views)):
+        pose = look_at((x, -3.0, eye), (0.0, 0.0, target))
         builder.cameras.append(Camera(K=tuple(map(tuple, K)), cam_to_world=tuple(map(tuple, pose)), time=frame,
                                       width=320, height=240))
         project = lambda points, pose=pose: PinholeCamera(K, pose).project(points)[0]  # noqa: E731
-        builder.boxes2d.append([("door", tuple(map(float, box))) for box in boxes_of(project)])
+        builder.boxes2d.append([(label, tuple(map(float, box))) for box in boxes_of(project)])
     return builder
 
 
@@ -214,23 +216,17 @@ def test_carving_with_loose_and_tight_boxes_keeps_the_object_and_drops_the_wall_
     """A 1 m wide panel on a wall, its points lifted with a strip of the wall beside it (a loose box
     takes some in); the views' boxes are loose on some sides and tight on others, as a detector's
     are. Carving keeps what most views' boxes agree on: the panel, not the strip."""
-    from sagent.memory.scene import Camera
-    from sagent.tools.geometry.camera import PinholeCamera, intrinsics, look_at
-
     panel = slab(1.0, 1.6, x=(-0.5, 0.5), y=(0.0, 0.0))
     strip = slab(1.0, 1.6, x=(0.52, 0.62), y=(0.0, 0.0))
     instance = piece(np.concatenate([panel, strip]), "tv")
-    builder = SceneBuilder(AnnotationGrounder(), UP)
-    K, rng = intrinsics(320, 240, 75.0), np.random.default_rng(3)
-    for frame, x in enumerate(np.linspace(-1.5, 1.5, 30)):
-        pose = look_at((x, -3.0, 1.5), (0.0, 0.0, 1.3))
-        builder.cameras.append(Camera(K=tuple(map(tuple, K)), cam_to_world=tuple(map(tuple, pose)), time=frame,
-                                      width=320, height=240))
-        uv, _ = PinholeCamera(K, pose).project(panel)
-        box = np.array([*uv.min(axis=0), *uv.max(axis=0)])
+    rng = np.random.default_rng(3)
+
+    def loose_and_tight(project):
+        box = pixel_box(project(panel))
         size = np.tile(box[2:] - box[:2], 2)
-        box += rng.uniform(-0.08, 0.08, 4) * size * [-1, -1, 1, 1]  # each side loose or tight by up to 8 %
-        builder.boxes2d.append([("tv", tuple(map(float, box)))])
+        return [box + rng.uniform(-0.08, 0.08, 4) * size * [-1, -1, 1, 1]]  # each side loose or tight by up to 8 %
+
+    builder = panel_views(loose_and_tight, "tv", views=30, spread=1.5, eye=1.5, target=1.3)
     carved = builder._carve(instance, UP, 0.0)
     xs = carved.points[:, 0]
     assert xs.max() < 0.52 and xs.min() < -0.47, (xs.min(), xs.max())  # the strip gone, the panel whole
