@@ -37,4 +37,6 @@ def _camera(x: float, y: float, heading_deg: float, time: float) -> Camera:
 def bank_scene(views: bool = True, times: bool = True, floor_area: float | None = 60.0):
     items = [(*item, 0.0, 0.5 * i) if times else item for i, item in enumerate(_ITEMS)]
     cameras = [_camera(0.5 + 2 * i, 2.0 + (i % 2), 30.0 * i, 0.5 * i) for i in range(6)] if views else []
-    return make_scene(items, name="bank", floor_area=floor_area, cameras=cameras)
+    # The outline (a 12.5 m x 8.5 m rectangle) comes with the floor area: rooms measured from frames have both.
+    outline = [(-0.5, -0.5), (12.0, -0.5), (12.0, 8.0), (-0.5, 8.0)] if floor_area is not None else None
+    return make_scene(items, name="bank", floor_area=floor_area, outline=outline, cameras=cameras)

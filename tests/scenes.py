@@ -13,8 +13,9 @@ def yawed_box(center, size, yaw_degrees=0.0) -> OrientedBox:
     return OrientedBox(center=tuple(center), axes=axes, extents=tuple(size))
 
 
-def make_scene(items, name="synthetic", floor_area=12.0, **record) -> SceneMemory:
-    """items: (label, centre, size[, yaw[, first_seen]]) tuples; ids are label_index."""
+def make_scene(items, name="synthetic", floor_area=12.0, outline=None, **record) -> SceneMemory:
+    """items: (label, centre, size[, yaw[, first_seen]]) tuples; ids are label_index; `outline`: the
+    room's floor polygon, (x, y) points."""
     objects, seen = [], {}
     for item in items:
         label, center, size, *rest = item
@@ -22,7 +23,8 @@ def make_scene(items, name="synthetic", floor_area=12.0, **record) -> SceneMemor
         box = yawed_box(center, size, rest[0] if rest else 0.0)
         first_seen = rest[1] if len(rest) > 1 else None
         objects.append(SceneObject(id=f"{label.replace(' ', '_')}_{index}", label=label, box=box, first_seen=first_seen))
-    return SceneMemory(SceneRecord(name=name, objects=objects, room=Room(floor_area=floor_area), **record))
+    room = Room(floor_area=floor_area, footprint=None if outline is None else tuple(map(tuple, outline)))
+    return SceneMemory(SceneRecord(name=name, objects=objects, room=room, **record))
 
 
 def compass_scene() -> SceneMemory:

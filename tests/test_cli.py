@@ -32,7 +32,7 @@ def test_ask_takes_the_layout_as_input_and_options(capsys):
 @pytest.mark.parametrize("argv, words", [
     (["ask", "--layout", "missing.json:x", "How many chairs?"], "input not found: missing.json"),
     (["ask", "--layout", f"{EXAMPLE_LAYOUT}:kitchen", "How many chairs?"], "scene 'kitchen' is not in"),
-    (["ask", "--layout", SCENE, "How many pianos are there?"], "unknown label 'piano'"),
+    (["ask", "--layout", SCENE, "How tall is the piano?"], "unknown label 'piano'"),
     (["ask", "--layout", SCENE, "What colour is the sky?"], "could not tell what is asked"),
     (["ask", "video.mp4", "How many chairs?"], "input not found: video.mp4"),
     (["eval", "nope.jsonl", "--layouts", str(EXAMPLE_LAYOUT)], "question file not found"),
@@ -75,7 +75,7 @@ def test_eval_writes_predictions_and_table(tmp_path, capsys):
         {"id": "2", "scene_name": "living_room", "question_type": "object_rel_distance",
          "question": "Which of these is closest to the sofa?", "options": ["A. door", "B. lamp"], "ground_truth": "B"},
         {"id": "3", "scene_name": "living_room", "question_type": "object_counting",
-         "question": "How many pianos are in this room?", "options": None, "ground_truth": 1},
+         "question": "How tall is the piano?", "options": None, "ground_truth": 1},
     ]
     questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "pred.jsonl"

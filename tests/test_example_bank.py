@@ -3,7 +3,7 @@ retrieval shows the examples of the question's task (for phrasings the bank does
 
 import pytest
 
-from sagent.agent.answer_kinds import kind_problem
+from sagent.agent.understanding.kinds import kind_problem
 from sagent.agent.example_bank import _read, bank, nearest_examples
 from sagent.agent.options import parse_options
 from sagent.dsl import ExecContext, check, execute, parse

@@ -30,13 +30,15 @@ def ask_room(living_room):
     ("Which is bigger, the piano or the sofa?", "piano"),
     ("How far is the piano from the sofa?", "piano"),
     ("How tall is the piano?", "piano"),
-    ("How many pianos are there?", "piano"),
     ("Standing by the sofa facing the tv, is the piano to my left or right?", "piano"),
     ("Which is closer to the sofa, the zebra or the door?", "zebra"),        # not a common indoor object
     ("Which is closer to the zebra, the lamp or the door?", "zebra"),
     ("Which of these objects (lamp, door, zebra) is the closest to the sofa?", "zebra"),
     ("Which is taller, the zebra or the lamp?", "zebra"),
     ("How tall is the zebra next to the sofa?", "zebra"),
+    ("Is the piano next to the sofa?", "piano"),
+    ("What is on the piano?", "piano"),
+    ("How much taller is the piano than the lamp?", "piano"),
     ("How far is the zebra from the sofa and the lamp?", "zebra"),
 ])
 def test_a_missing_object_is_refused_and_named(ask_room, question, missing):

@@ -37,6 +37,7 @@ class Answer(BaseModel):
     attempts: int = 1  # programs written, repairs and steps included
     scale: str = "annotations"  # where the scene's metres came from (sensor depth, size priors, ...)
     uncertainty: float | None = None  # 1-sigma, in `unit`, from the scale's uncertainty (lengths and areas)
+    measured: str | None = None  # what the answer measured: "by volume", "bottom of the tv above the floor"
 
     # What the pictures of the evidence need; not part of the answer's JSON.
     _scene: SceneMemory | None = PrivateAttr(default=None)
@@ -100,7 +101,7 @@ def plain_value(value) -> tuple[Any, str | None, str]:
             return str(value), None, str(value)
         case list():
             items = [plain_value(v) for v in value]
-            return [i[0] for i in items], None, ", ".join(i[2] for i in items)
+            return [i[0] for i in items], None, ", ".join(i[2] for i in items) or "nothing"
         case str():
             return value, None, value
     return str(value), None, str(value)

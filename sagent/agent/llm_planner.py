@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from typing import Generator, Iterable
 
-from sagent.agent.answer_kinds import kind_problem
+from sagent.agent.understanding.kinds import kind_problem
 from sagent.agent.example_bank import DEFAULT_SHOTS
 from sagent.agent.model import ChatModel, ModelReply, ModelTimeout, ReplyConstraint, ReplyTruncated
 from sagent.agent.options import Option

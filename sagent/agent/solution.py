@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
+from sagent.agent.understanding.frame import TaskFrame
 from sagent.dsl import Diagnostic, Execution
 
 StepKind = Literal["repair", "observation", "final"]
@@ -40,3 +41,4 @@ class Solution:
     model: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    frame: TaskFrame | None = None  # what the planner understood the question to ask, where it filled a frame

@@ -85,3 +85,16 @@ def render_expr(expr: Expr) -> str:
             parts = [render_expr(a) for a in args] + [f"{k.name}={render_expr(k.value)}" for k in keywords]
             return f"{op}({', '.join(parts)})"
     raise TypeError(f"not an expression: {expr!r}")
+
+
+def walk(program: Program):
+    """Every expression of the program, outermost first."""
+    stack: list = [s.value for s in reversed(program.statements)]
+    while stack:
+        node = stack.pop()
+        yield node
+        match node:
+            case ListExpr(items=items):
+                stack.extend(reversed(items))
+            case Call(args=args, keywords=keywords):
+                stack.extend(reversed([*args, *(k.value for k in keywords)]))

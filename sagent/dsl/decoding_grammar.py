@@ -13,7 +13,7 @@ Every program the grammar admits parses and type-checks against that scene:
   assigned, so no variable is used before it is defined, and none changes type;
 - depth is bounded (rules are indexed by the depth left), so nesting stays far below the parser's
   limit, and lists hold 1 to MAX_LIST_ITEMS items (an empty list does not type as list[Objects]).
-Ops the scene cannot serve (no cameras, no timeline, no floor area) are left out: `scene_serves`.
+Ops the scene cannot serve (no cameras, no timeline, no floor area or room outline) are left out: `scene_serves`.
 
 Flavours: "gbnf" (llama.cpp; also xgrammar's EBNF, which reads the same syntax, for vLLM's
 `guided_grammar` with the xgrammar backend) and "lark" (vLLM's outlines backend; also used by the
@@ -102,6 +102,7 @@ _CAPABILITIES = {
     "cameras": lambda scene: bool(scene.cameras),
     "first_seen": lambda scene: any(o.first_seen is not None for o in scene.objects),
     "floor_area": lambda scene: scene.room.floor_area is not None,
+    "outline": lambda scene: scene.room.outline is not None,
 }
 
 
@@ -124,7 +125,7 @@ def _names_used(func, seen: set | None = None) -> set[str]:
 
 
 def scene_serves(op: Op, scene: SceneMemory) -> bool:
-    """False when the op reads something the scene lacks (input views, a timeline, a floor area).
+    """False when the op reads something the scene lacks (input views, a timeline, a floor area, a room outline).
     Conservative: an op that only sometimes reads cameras (render_view) counts as needing them."""
     used = _names_used(op.func)
     return all(has(scene) for name, has in _CAPABILITIES.items() if name in used)

@@ -25,7 +25,7 @@ class Label(Text):
 
 
 class UnitName(Text):
-    """A unit name: m, cm, mm, km, ft, in, m2, cm2, mm2, ft2, deg, rad, s."""
+    """A unit name: m, cm, mm, km, ft, in, m2, cm2, mm2, ft2, m3, cm3, ft3, l (litre), deg, rad, s."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ class Area(Quantity):
     """An area (m2, cm2, mm2, ft2)."""
 
 
+class Volume(Quantity):
+    """A volume (m3, cm3, ft3, l)."""
+
+
 class Angle(Quantity):
     """An angle (deg, rad)."""
 
@@ -66,7 +70,8 @@ class Duration(Quantity):
     """A time (s)."""
 
 
-_BY_DIMENSION: dict[str, type[Quantity]] = {"length": Length, "area": Area, "angle": Angle, "time": Duration}
+_BY_DIMENSION: dict[str, type[Quantity]] = {
+    "length": Length, "area": Area, "volume": Volume, "angle": Angle, "time": Duration}
 
 
 def quantity_type(unit: str) -> type[Quantity]:
@@ -117,7 +122,7 @@ class Objects(Value):
 
 @dataclass(frozen=True)
 class Direction(Value):
-    """A direction word: left, right, back, front-left, front-right, back-left, back-right."""
+    """A direction word: left, right, front, back, front-left, front-right, back-left, back-right."""
 
     value: str
 

@@ -144,6 +144,13 @@ class Room(BaseModel):
             check_point(center, "room center")
         return center
 
+    @property
+    def outline(self) -> np.ndarray | None:
+        """Float[K 2] the footprint polygon (floor-plane xy, metres); None without one of 3 or more points."""
+        if not self.footprint or len(self.footprint) < 3:
+            return None
+        return np.asarray(self.footprint, float)
+
 
 ScaleSource = Literal["sensor depth", "annotations", "user factor", "known size", "size priors", "none"]
 

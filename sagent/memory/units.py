@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-Dimension = Literal["length", "area", "angle", "time"]
+Dimension = Literal["length", "area", "volume", "angle", "time"]
 
-# unit -> (dimension, factor to base unit: m, m², degrees, seconds)
+# unit -> (dimension, factor to base unit: m, m², m³, degrees, seconds)
 UNITS: dict[str, tuple[Dimension, float]] = {
     "m": ("length", 1.0),
     "cm": ("length", 0.01),
@@ -19,11 +19,15 @@ UNITS: dict[str, tuple[Dimension, float]] = {
     "cm2": ("area", 1e-4),
     "mm2": ("area", 1e-6),
     "ft2": ("area", 0.3048**2),
+    "m3": ("volume", 1.0),
+    "cm3": ("volume", 1e-6),
+    "ft3": ("volume", 0.3048**3),
+    "l": ("volume", 1e-3),  # the litre
     "deg": ("angle", 1.0),
     "rad": ("angle", 180.0 / math.pi),
     "s": ("time", 1.0),
 }
-BASE_UNIT: dict[Dimension, str] = {"length": "m", "area": "m2", "angle": "deg", "time": "s"}
+BASE_UNIT: dict[Dimension, str] = {"length": "m", "area": "m2", "volume": "m3", "angle": "deg", "time": "s"}
 
 
 def dimension_of(unit: str) -> Dimension:

@@ -132,6 +132,21 @@ class Vocabulary:
             return []
         return [Mention(self.aliases[m.group(1)], m.start(), m.end(), m.group(1)) for m in self._pattern.finditer(text)]
 
+    def exact(self, phrase: str) -> str | None:
+        """The scene label a phrase names as a whole: the label, a synonym or a plural; no partial or
+        close matches ("table lamp" is not the table)."""
+        phrase = re.sub(r"^(the|a|an|any|some|this|that|my|your)\s+", "", normalize(phrase).strip(" .,;:?!\"'"))
+        return self.aliases.get(phrase) or self.aliases.get(singular(phrase))
+
+    def kinds_of(self, phrase: str) -> list[str]:
+        """The scene labels that are a kind of `phrase`: named by it exactly, or whose head noun it is
+        (a "table lamp" is a lamp)."""
+        label = self.exact(phrase)
+        if label is not None:
+            return [label]
+        head = singular(re.sub(r"^(the|a|an|any|some)\s+", "", normalize(phrase).strip(" .,;:?!")))
+        return [label for label in self.labels if singular(normalize(label)).split(" ")[-1] == head and " " not in head]
+
     def resolve(self, phrase: str) -> str | None:
         """The scene label a phrase names: exact alias, a mention inside it, or a close spelling."""
         phrase = re.sub(r"^(the|a|an|this|that|my|your)\s+", "", normalize(phrase).strip(" .,;:?!\"'"))

@@ -6,34 +6,24 @@ from typing import Literal
 
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
-from sagent.dsl.ops.measure import SizeDimension, distance, size
-from sagent.dsl.ops.objects import present
+from sagent.dsl.ops.measure import Measure, measure_box
+from sagent.dsl.ops.objects import choose, present
 from sagent.dsl.registry import op
 from sagent.dsl.types import Bool, Objects, Quantity, Value
+from sagent.memory.scene import SceneObject
+from sagent.tools.geometry import box_distance
 
 
-def _pick(name: str, candidates: list[Objects], measure, best, target: Objects | None = None) -> Objects:
-    """The candidate whose measure is `best` (min or max).
-
-    An op error unless there are two or more different, non-empty candidates, none of them the
-    target: a choice among fewer is no choice, and answering it would hide a dropped candidate.
-    """
-    labels = [present(c, f"a {name} candidate").label for c in candidates]
-    if len(set(labels)) < 2:
-        got = ", ".join(labels) or "none"
-        raise OpError(f"it needs two or more different candidates to choose between; got {got}")
-    repeated = next((label for label in labels if labels.count(label) > 1), None)
-    if repeated:
-        raise OpError(f"the candidate {repeated!r} is listed twice")
-    if target is not None and target.label in labels:
-        raise OpError(f"the target {target.label!r} is also a candidate")
-    values = [measure(c) for c in candidates]
-    return candidates[values.index(best(values))]
+def _closest(candidate: Objects, target: Objects) -> tuple[float, SceneObject]:
+    """A candidate's distance to the target (closest pair) and the instance of it in that pair."""
+    pairs = [(x, y) for x in candidate.instances for y in present(target, "target").instances]
+    return min(((box_distance(x.box, y.box), x) for x, y in pairs), key=lambda pair: pair[0])
 
 
 @op
 def nearest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Objects:
-    """The candidate whose closest point is nearest to the target.
+    """The candidate whose closest point is nearest to the target, holding only the instance
+    nearest to it.
 
     Args:
         candidates: two or more different objects to choose from, the target not among them.
@@ -42,12 +32,13 @@ def nearest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Obj
     Examples:
         answer nearest([objects("lamp"), objects("door")], objects("sofa"))
     """
-    return _pick("nearest", candidates, lambda c: distance(ctx, c, target).value, min, target)
+    return choose("nearest", candidates, lambda c: _closest(c, target), min, target)
 
 
 @op
 def farthest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Objects:
-    """The candidate whose closest point is farthest from the target.
+    """The candidate whose closest point is farthest from the target (each candidate's closest
+    instance counts, and is the one returned).
 
     Args:
         candidates: two or more different objects to choose from, the target not among them.
@@ -56,35 +47,49 @@ def farthest(ctx: ExecContext, candidates: list[Objects], target: Objects) -> Ob
     Examples:
         answer farthest([objects("lamp"), objects("door")], objects("sofa"))
     """
-    return _pick("farthest", candidates, lambda c: distance(ctx, c, target).value, max, target)
+    return choose("farthest", candidates, lambda c: _closest(c, target), max, target)
+
+
+def _measured(ctx: ExecContext, candidate: Objects, dimension: Measure, best) -> tuple[float, SceneObject]:
+    """A candidate's measure, that of its best instance (`best`: max or min), and that instance."""
+    up = ctx.scene.up
+    return best(((measure_box(x.box, up, dimension), x) for x in candidate.instances), key=lambda pair: pair[0])
 
 
 @op
-def largest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimension = "longest") -> Objects:
-    """The candidate with the greatest size along a dimension.
+def largest(ctx: ExecContext, candidates: list[Objects], dimension: Measure = "volume") -> Objects:
+    """The candidate with the greatest measure: "bigger" with no dimension named is by volume;
+    "taller" is height, "longer" length, "wider" width. A candidate with several instances counts
+    its largest, and holds only that one.
 
     Args:
-        candidates: two or more different single objects to compare.
-        dimension: which dimension to compare (see size).
+        candidates: two or more different objects to compare.
+        dimension: "volume" (the default: the product of the box's sides), "footprint" (the
+            floor area it covers), "longest" (its largest side), "height" (along up), "length" /
+            "width" (the longer / shorter horizontal side).
 
     Examples:
         answer largest([objects("bed"), objects("sofa")])
+        answer largest(every_object(), dimension="height")
     """
-    return _pick("largest", candidates, lambda c: size(ctx, c, dimension).value, max)
+    return choose("largest", candidates, lambda c: _measured(ctx, c, dimension, max), max)
 
 
 @op
-def smallest(ctx: ExecContext, candidates: list[Objects], dimension: SizeDimension = "longest") -> Objects:
-    """The candidate with the least size along a dimension.
+def smallest(ctx: ExecContext, candidates: list[Objects], dimension: Measure = "volume") -> Objects:
+    """The candidate with the least measure ("smaller" with no dimension named is by volume). A
+    candidate with several instances counts its smallest, and holds only that one.
 
     Args:
-        candidates: two or more different single objects to compare.
-        dimension: which dimension to compare (see size).
+        candidates: two or more different objects to compare.
+        dimension: "volume" (the default: the product of the box's sides), "footprint" (the
+            floor area it covers), "longest" (its largest side), "height" (along up), "length" /
+            "width" (the longer / shorter horizontal side).
 
     Examples:
         answer smallest([objects("bed"), objects("sofa")], dimension="height")
     """
-    return _pick("smallest", candidates, lambda c: size(ctx, c, dimension).value, min)
+    return choose("smallest", candidates, lambda c: _measured(ctx, c, dimension, min), min)
 
 
 Comparison = Literal["<", "<=", ">", ">=", "=="]

@@ -6,10 +6,11 @@ from typing import Literal
 
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
-from sagent.dsl.ops.objects import single
+from sagent.dsl.ops.objects import choose, present, single
 from sagent.dsl.registry import op
-from sagent.dsl.types import Angle, Direction, Objects, Viewpoint
-from sagent.tools.geometry import floor_direction, signed_floor_angle
+from sagent.dsl.types import Angle, Direction, Length, Objects, Viewpoint
+from sagent.memory.scene import SceneObject
+from sagent.tools.geometry import floor_direction, point_box_distance, signed_floor_angle
 from sagent.tools.geometry.floor_plane import BACK_DEGREES
 
 
@@ -54,7 +55,8 @@ def bearing(ctx: ExecContext, observer: Viewpoint, target: Objects) -> Angle:
     return Angle(_bearing(ctx, observer, target), "deg")
 
 
-Scheme = Literal["left_right", "left_right_back", "quadrant"]
+Scheme = Literal["left_right", "left_right_back", "quadrant", "front_back"]
+FRONT_DEGREES = 90.0  # a target less than this far from the facing is in front, else behind
 
 
 @op
@@ -63,6 +65,8 @@ def direction(ctx: ExecContext, observer: Viewpoint, target: Objects, scheme: Sc
 
     "left_right": left or right. "left_right_back": back when turning at least 135 degrees,
     else left or right. "quadrant": front-left, front-right, back-left or back-right.
+    "front_back": front when less than 90 degrees from the facing ("in front of me"), else back
+    ("behind me").
 
     Args:
         observer: the observer.
@@ -75,8 +79,48 @@ def direction(ctx: ExecContext, observer: Viewpoint, target: Objects, scheme: Sc
     """
     angle = _bearing(ctx, observer, target)
     side = "left" if angle > 0 else "right"
+    front = abs(angle) < FRONT_DEGREES
+    if scheme == "front_back":
+        return Direction("front" if front else "back")
     if scheme == "left_right_back" and abs(angle) >= BACK_DEGREES:
         return Direction("back")
     if scheme == "quadrant":
-        return Direction(("front-" if abs(angle) < 90 else "back-") + side)
+        return Direction(("front-" if front else "back-") + side)
     return Direction(side)
+
+
+def _from_observer(observer: Viewpoint, thing: Objects) -> tuple[float, SceneObject]:
+    """The distance from the observer to the closest point of the thing's nearest instance, and that instance."""
+    here = observer.position[None]
+    gaps = [(float(point_box_distance(here, x.box)[0]), x) for x in present(thing, "distance").instances]
+    return min(gaps, key=lambda gap: gap[0])
+
+
+@op
+def distance_from(ctx: ExecContext, observer: Viewpoint, thing: Objects) -> Length:
+    """How far an object is from the observer: to the closest point of its box (its nearest
+    instance); 0 when the observer stands inside it.
+
+    Args:
+        observer: the observer.
+        thing: the object.
+
+    Examples:
+        answer distance_from(view(0), objects("tv"))
+    """
+    return Length(_from_observer(observer, thing)[0], "m")
+
+
+@op
+def closest_to_observer(ctx: ExecContext, candidates: list[Objects], observer: Viewpoint) -> Objects:
+    """The candidate closest to the observer ("which is closer to the camera, A or B"), holding
+    only its nearest instance.
+
+    Args:
+        candidates: two or more different objects to choose from.
+        observer: the observer, e.g. view(0) or viewpoint(...).
+
+    Examples:
+        answer closest_to_observer([objects("tv"), objects("sofa")], view(0))
+    """
+    return choose("closest_to_observer", candidates, lambda c: _from_observer(observer, c), min)

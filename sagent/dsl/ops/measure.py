@@ -1,16 +1,21 @@
-"""Distances, sizes, areas and unit conversion."""
+"""Distances, sizes, footprints, volumes, the room's size and unit conversion."""
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
 from sagent.dsl.ops.objects import present, single
 from sagent.dsl.registry import op
-from sagent.dsl.types import Area, Length, Objects, Quantity, UnitName, quantity_type
+from sagent.dsl.types import Area, Length, Objects, Quantity, UnitName, Volume, quantity_type
 from sagent.memory import units
+from sagent.memory.box import OrientedBox
 from sagent.tools.geometry import box_distance
+from sagent.tools.geometry.boxes import horizontal_sides
+from sagent.tools.geometry.footprints import footprint_polygon, min_area_rectangle, polygon_area
 
 
 @op
@@ -31,6 +36,22 @@ def distance(ctx: ExecContext, a: Objects, b: Objects) -> Length:
 
 
 SizeDimension = Literal["longest", "height", "length", "width"]
+# What "bigger" can mean: a size (metres), the footprint (m2) or the volume (m3).
+Measure = Literal["longest", "height", "length", "width", "footprint", "volume"]
+
+
+def measure_box(box: OrientedBox, up: np.ndarray, dimension: Measure) -> float:
+    """One measure of one box, in base units: metres for a side, m2 for the footprint, m3 for the volume."""
+    if dimension == "longest":
+        return float(box.extents_array.max())
+    if dimension == "height":
+        return box.extent_along(up)
+    if dimension == "footprint":
+        return polygon_area(footprint_polygon(box, up))
+    if dimension == "volume":
+        return float(np.prod(box.extents_array))
+    length, width = horizontal_sides(box, up)
+    return length if dimension == "length" else width
 
 
 @op
@@ -46,16 +67,34 @@ def size(ctx: ExecContext, thing: Objects, dimension: SizeDimension = "longest")
         answer to(size(objects("bed")), "cm")
         answer size(objects("door"), dimension="height")
     """
-    box = single(thing, "size").box
-    if dimension == "longest":
-        return Length(float(box.extents_array.max()), "m")
-    up = ctx.scene.up
-    if dimension == "height":
-        return Length(box.extent_along(up), "m")
-    # The box's own horizontal sides: the two axes other than the one closest to up.
-    vertical_axis = int(abs(box.axes_array @ up).argmax())
-    sides = sorted(float(e) for i, e in enumerate(box.extents) if i != vertical_axis)
-    return Length(sides[1] if dimension == "length" else sides[0], "m")
+    return Length(measure_box(single(thing, "size").box, ctx.scene.up, dimension), "m")
+
+
+@op
+def footprint(ctx: ExecContext, thing: Objects) -> Area:
+    """The floor area an object covers: its box's outline seen from above (length x width for an
+    upright box).
+
+    Args:
+        thing: one object.
+
+    Examples:
+        answer to(footprint(objects("bed")), "m2")
+    """
+    return Area(measure_box(single(thing, "footprint").box, ctx.scene.up, "footprint"), "m2")
+
+
+@op
+def volume(ctx: ExecContext, thing: Objects) -> Volume:
+    """An object's volume: the product of its box's three sides.
+
+    Args:
+        thing: one object.
+
+    Examples:
+        answer to(volume(objects("sofa")), "l")
+    """
+    return Volume(measure_box(single(thing, "volume").box, ctx.scene.up, "volume"), "m3")
 
 
 @op
@@ -68,6 +107,27 @@ def room_area(ctx: ExecContext) -> Area:
     if ctx.scene.room.floor_area is None:
         raise OpError("this scene memory has no room floor area")
     return Area(float(ctx.scene.room.floor_area), "m2")
+
+
+@op
+def room_size(ctx: ExecContext, dimension: Literal["length", "width"]) -> Length:
+    """The room's length or width: the longer or shorter side of the smallest rectangle around
+    the room's outline (all rooms shown, combined).
+
+    Args:
+        dimension: "length" (the longer side) or "width" (the shorter).
+
+    Examples:
+        answer room_size("width")
+    """
+    outline = ctx.scene.room.outline
+    if outline is None:
+        # Reading the floor area here makes the grammar offer room_size only where both are known.
+        area = ctx.scene.room.floor_area
+        known = f"only its floor area, {area:.4g} m2 (room_area())" if area is not None else "no floor area either"
+        raise OpError(f"this scene memory has no room outline, so no room length or width; it knows {known}")
+    length, width = min_area_rectangle(outline)
+    return Length(length if dimension == "length" else width, "m")
 
 
 def _to_result_type(args: dict) -> object:
@@ -85,8 +145,8 @@ def to(ctx: ExecContext, quantity: Quantity, unit: UnitName) -> Quantity:
     """Express a quantity in another unit of the same dimension.
 
     Args:
-        quantity: a length, area, angle or time.
-        unit: the unit to express it in, e.g. "cm" or "m2".
+        quantity: a length, area, volume, angle or time.
+        unit: the unit to express it in, e.g. "cm", "m2" or "l".
 
     Examples:
         answer to(distance(objects("bed"), objects("door")), "cm")

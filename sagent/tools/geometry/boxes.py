@@ -20,6 +20,20 @@ def point_box_distance(points: np.ndarray, box: OrientedBox) -> np.ndarray:
     return np.linalg.norm(outside, axis=1)
 
 
+def vertical_span(box: OrientedBox, up: np.ndarray) -> tuple[float, float]:
+    """(bottom, top): the lowest and highest of the box's corners along `up`, metres."""
+    heights = box.corners() @ up
+    return float(heights.min()), float(heights.max())
+
+
+def horizontal_sides(box: OrientedBox, up: np.ndarray) -> tuple[float, float]:
+    """(length, width): the longer and shorter of the box's own horizontal sides, the two axes other
+    than the one closest to `up` (a tilted box keeps its own sides, not its shadow's)."""
+    vertical_axis = int(np.abs(box.axes_array @ up).argmax())
+    sides = sorted(float(e) for i, e in enumerate(box.extents) if i != vertical_axis)
+    return sides[1], sides[0]
+
+
 def segment_distances(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np.ndarray) -> np.ndarray:
     """Float[N] closest distance between segments p0-p1 and q0-q1 (each Float[N 3]).
 

@@ -19,6 +19,12 @@ def floor_basis(up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, np.cross(up, x)
 
 
+def floor_xy(points: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Float[... 2] floor-plane coordinates (the `floor_basis` of `up`, metres) of Float[... 3] points."""
+    x, y = floor_basis(up)
+    return np.stack([points @ x, points @ y], axis=-1)
+
+
 def floor_direction(vector: np.ndarray, up: np.ndarray) -> np.ndarray | None:
     """Unit Float[3]: `vector` projected on the floor plane; None when it is (nearly) vertical."""
     flat = vector - (vector @ up) * up

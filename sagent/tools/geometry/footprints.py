@@ -1,11 +1,14 @@
-"""Floor footprints of gravity-aligned boxes: convex hulls, polygon areas, overlaps and 3D IoU."""
+"""Floor footprints of boxes: convex hulls, polygon areas, overlaps, gaps, containment, the
+minimum-area rectangle, and 3D IoU. Polygons are Float[K 2] floor-plane points (`floor_xy`),
+counter-clockwise, metres."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sagent.memory.box import OrientedBox
-from sagent.tools.geometry.floor_plane import floor_basis
+from sagent.tools.geometry.boxes import segment_distances
+from sagent.tools.geometry.floor_plane import floor_basis, floor_xy
 
 
 def convex_hull(points: np.ndarray) -> np.ndarray:
@@ -44,6 +47,64 @@ def polygon_area(polygon: np.ndarray) -> float:
         return 0.0
     x, y = polygon[:, 0], polygon[:, 1]
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def footprint_polygon(box: OrientedBox, up: np.ndarray) -> np.ndarray:
+    """Float[K 2] the convex floor polygon of any box: its 8 corners projected on the floor plane
+    (a rectangle for an upright box, up to a hexagon for a tilted one)."""
+    return convex_hull(floor_xy(box.corners(), up))
+
+
+def convex_overlap(p: np.ndarray, q: np.ndarray) -> float:
+    """Area shared by two convex counter-clockwise polygons (clipping p by each edge of q)."""
+    clipped = p
+    for i in range(len(q)):
+        if len(clipped) == 0:
+            return 0.0
+        clipped = _clip(clipped, q[i], q[(i + 1) % len(q)])
+    return polygon_area(clipped)
+
+
+def inside_convex(point: np.ndarray, polygon: np.ndarray, tolerance: float = 1e-9) -> bool:
+    """Whether a Float[2] point lies in a convex counter-clockwise polygon (its boundary included)."""
+    edges = np.roll(polygon, -1, axis=0) - polygon
+    offsets = point - polygon
+    return bool(np.all(edges[:, 0] * offsets[:, 1] - edges[:, 1] * offsets[:, 0] >= -tolerance))
+
+
+def convex_gap(p: np.ndarray, q: np.ndarray) -> float:
+    """Smallest distance between two convex counter-clockwise polygons (0 when they touch or overlap)."""
+    if inside_convex(p[0], q) or inside_convex(q[0], p):
+        return 0.0  # one holds the other (or a point of it): no edges need to cross
+    ip, iq = np.meshgrid(np.arange(len(p)), np.arange(len(q)), indexing="ij")
+    ip, iq = ip.ravel(), iq.ravel()
+
+    def flat(points):  # the segment distances are 3D: the floor plane at height 0
+        return np.column_stack([points, np.zeros(len(points))])
+
+    p0, p1 = flat(p[ip]), flat(np.roll(p, -1, axis=0)[ip])
+    q0, q1 = flat(q[iq]), flat(np.roll(q, -1, axis=0)[iq])
+    return float(segment_distances(p0, p1, q0, q1).min())
+
+
+def min_area_rectangle(points: np.ndarray) -> tuple[float, float]:
+    """(long side, short side) of the smallest-area rectangle holding Float[N 2] points, any
+    orientation: one of its sides lies on an edge of their convex hull (Freeman and Shapira, 1975)."""
+    hull = convex_hull(points)
+    best = None
+    for i in range(len(hull)):
+        edge = hull[(i + 1) % len(hull)] - hull[i]
+        norm = float(np.linalg.norm(edge))
+        if norm < 1e-12:
+            continue
+        u = edge / norm
+        along, across = hull @ u, hull @ np.array([-u[1], u[0]])
+        sides = (float(np.ptp(along)), float(np.ptp(across)))
+        if best is None or sides[0] * sides[1] < best[0] * best[1]:
+            best = sides
+    if best is None:
+        return 0.0, 0.0
+    return max(best), min(best)
 
 
 def footprint(box: OrientedBox, up: np.ndarray, grow: float = 0.0) -> np.ndarray:

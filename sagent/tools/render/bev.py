@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from sagent.memory.scene import SceneMemory
-from sagent.tools.geometry import floor_basis
+from sagent.tools.geometry.floor_plane import floor_xy
 from sagent.tools.geometry.footprints import convex_hull
 
 # matplotlib's tab20, in its order: one colour per label (sorted), as the views have always used.
@@ -39,12 +39,6 @@ def label_colours(labels: Iterable[str]) -> dict[str, tuple[int, int, int]]:
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """PIL's bundled font at `size` pixels (its fixed bitmap font where FreeType is missing)."""
     return ImageFont.load_default(size=size)
-
-
-def floor_xy(points: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """Float[... 2] floor-plane coordinates (the `floor_basis` of `up`, metres) of Float[... 3] points."""
-    x, y = floor_basis(up)
-    return np.stack([points @ x, points @ y], axis=-1)
 
 
 class _Canvas:

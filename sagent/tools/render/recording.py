@@ -31,9 +31,10 @@ from sagent.errors import InputError
 from sagent.memory.box import OrientedBox
 from sagent.memory.scene import Camera, SceneMemory
 from sagent.tools.geometry import floor_basis
+from sagent.tools.geometry.floor_plane import floor_xy
 from sagent.tools.geometry.footprints import convex_hull
 from sagent.tools.io.frames import Frame
-from sagent.tools.render.bev import EVIDENCE, OBSERVER, PALETTE, floor_xy
+from sagent.tools.render.bev import EVIDENCE, OBSERVER, PALETTE
 
 INSTALL = "pip install 'sagent[viewer]'"
 MAX_CLOUD_POINTS = 300_000  # the fused cloud is subsampled to this many points in a recording

@@ -1,10 +1,12 @@
-"""Does the answer's kind fit the question? A count question answered with an area, "how far"
-answered with a count, label options answered with a number: sent back for repair before running.
+"""Does the answer's kind fit the question? A count question answered with an area, "is there"
+answered with a number, label options answered with a number: sent back for repair before
+running, and never printed as an answer.
 
-The reading is deliberately small and general: the options say most (labels, direction or turn
-words, numbers with units), then a unit the question asks for, then a few cue phrases ("how
-many", "how far", "left or right"). A question it cannot read gets no expectation, and an answer
-whose static type is unknown (`Value`) is never refused.
+What the question asks comes first from the options (labels, direction or turn words, numbers
+with units), then from the task frame the rules reader fills (the same reading the rules planner
+plans from), then, for questions it cannot read, from a unit the question asks for and a few cue
+phrases ("how many", "how far", "left or right"). A question none of these can read gets no
+expectation, and an answer whose static type is unknown (`Value`) is never refused.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import re
 import typing
 from dataclasses import dataclass
 
-from sagent.agent.options import UNIT_NAMES, Option, canonical, option_quantity
-from sagent.agent.rules_planner import requested_unit
+from sagent.agent.options import Option, canonical, option_quantity
+from sagent.agent.understanding.frame import TaskFrame
+from sagent.agent.understanding.lexicon import DIRECTION_WORDS, UNIT_WORDS, requested_unit
+from sagent.agent.understanding.reader import RulesReader, plain_question
 from sagent.dsl.checker import Unknown
 from sagent.dsl.types import (
     Angle,
@@ -22,7 +26,6 @@ from sagent.dsl.types import (
     Bool,
     Count,
     Direction,
-    Duration,
     Length,
     Number,
     Objects,
@@ -30,15 +33,15 @@ from sagent.dsl.types import (
     Text,
     Turns,
     Value,
+    quantity_type,
     type_name,
 )
-from sagent.errors import ModelError
+from sagent.errors import ModelError, SagentError
 from sagent.memory import units
 from sagent.memory.vocabulary import Vocabulary
 
-_UNIT_WORDS = frozenset(w for names in UNIT_NAMES.values() for name in names for w in re.findall(r"[a-z²]+", name))
-_DIRECTION_WORDS = frozenset({"left", "right", "back", "forward", "front-left", "front-right", "back-left", "back-right"})
-_BY_DIMENSION = {"length": Length, "area": Area, "angle": Angle, "time": Duration}
+_UNIT_NAME_WORDS = frozenset(w for name in UNIT_WORDS for w in re.findall(r"[a-z²³]+", name))
+_OPTION_DIRECTIONS = DIRECTION_WORDS - {"front"}
 _HINT = {
     "count": "count(objects(...))",
     "length": 'a length, e.g. distance(...) or size(...), converted with to(..., "cm")',
@@ -68,7 +71,7 @@ class Expected:
 
 
 def _quantity(dimension: str, cue: str) -> Expected:
-    kind = _BY_DIMENSION[dimension]
+    kind = quantity_type(units.BASE_UNIT[dimension])
     article = "an" if dimension[0] in "aeiou" else "a"
     return Expected(f"{article} {dimension} ({cue})", (kind, Number), _HINT.get(dimension, ""))
 
@@ -77,7 +80,7 @@ COUNT = Expected("a count (how many)", (Count, Number), _HINT["count"])
 OBJECT = Expected("one of the objects the options name", (Objects, list[Objects], Text), _HINT["object"])
 DIRECTION = Expected("a direction or turn (the options are direction words)", (Direction, Turns, Text), _HINT["direction"])
 DIRECTION_QUESTION = Expected("a direction (left or right, ...)", (Direction, Turns, Text), _HINT["direction"])
-YES_NO = Expected("yes or no", (Bool, Text))
+YES_NO = Expected("yes or no", (Bool,), "e.g. exists(...), related(...) or compare(...)")
 NUMBER = Expected("a number (the options are numbers)", (Count, Number, Quantity))
 
 
@@ -97,7 +100,7 @@ def _from_options(question: str, options: list[Option], labels: list[str]) -> Ex
     words = [w for ws in parts for w in ws]
     if not words:
         return None
-    if all(w in _DIRECTION_WORDS for w in words):
+    if all(w in _OPTION_DIRECTIONS for w in words):
         return DIRECTION
     if all(w in ("yes", "no", "true", "false") for w in words):
         return YES_NO
@@ -105,7 +108,7 @@ def _from_options(question: str, options: list[Option], labels: list[str]) -> Ex
     if labels and all(resolve(p) is not None for o in options for p in _option_parts(o)):
         return OBJECT
     quantities = [option_quantity(o.text) for o in options]
-    if all(q is not None and set(re.findall(r"[a-z²]+", o.text.lower())) <= _UNIT_WORDS for q, o in zip(quantities, options)):
+    if all(q is not None and set(re.findall(r"[a-z²]+", o.text.lower())) <= _UNIT_NAME_WORDS for q, o in zip(quantities, options)):
         stated = {unit for _, unit in quantities if unit}
         dimensions = {units.dimension_of(u) for u in stated}
         if len(dimensions) == 1:
@@ -125,12 +128,15 @@ _CUES = (
      r"home|space|floor|place)\b|\bsize of (?:this|the) (?:room|apartment|house|space)\b|"
      r"\bsquare (?:met(?:er|re)s?|feet|foot)\b", _quantity("area", "a floor area")),
     (r"\bleft\b[^.?]*\bor\b[^.?]*\bright\b|\bright\b[^.?]*\bor\b[^.?]*\bleft\b|\bfront-left\b", DIRECTION_QUESTION),
+    # "is ...?", "are there ...?", "does ...?" with no alternatives and no question word inside
+    (r"^\s*(?:is|are|was|were|does|do|did|can|could|would|will|has|have)\b(?![^?]*\b(?:or|how|what|which|where|when|"
+     r"who|whether|if)\b)", YES_NO),
 )
 _TURNING = r"\bturn|\brotat|\bangle\b"  # "how far did it turn" asks for an angle
 
 
 def _from_question(question: str) -> Expected | None:
-    text = question.lower()
+    text = plain_question(question.lower())
     unit = _unit(text)
     if unit is not None:
         return _quantity(units.dimension_of(unit), f"in {unit}")
@@ -140,10 +146,44 @@ def _from_question(question: str) -> Expected | None:
     return found[0] if len(found) == 1 else None
 
 
+_BY_KIND = {
+    "yes_no": YES_NO,
+    "count": COUNT,
+    "label": Expected("one object (a label)", (Objects,), "e.g. largest([...]) or nearest([...], ...)"),
+    "labels": Expected("a set of objects (labels)", (list[Objects],), 'e.g. related_to("on", objects(...))'),
+    "direction": DIRECTION_QUESTION,
+    "turns": Expected("the turns of a route", (Turns, Direction, Text), "route(...)"),
+    "text": Expected("a description", (Text,)),
+    "view": Expected("an input view's number", (Count, Number), "nearest_view(...)"),
+    "number": Expected("a plain number (a ratio)", (Number,), "ratio(..., ...)"),
+}
+
+
+def kind_of_frame(frame: TaskFrame) -> Expected:
+    """The answers that fit a task frame."""
+    kind = frame.kind
+    if kind in ("length", "area", "volume", "angle"):
+        cue = f"in {frame.unit}" if frame.unit else frame.task.replace("_", " ")
+        return _quantity(kind, cue)
+    return _BY_KIND[kind]
+
+
+def _from_frame(question: str, options: list[Option], labels: list[str]) -> Expected | None:
+    try:
+        frame = RulesReader(question, labels, options).frame()
+    except SagentError:  # not read (or an object the scene lacks): no expectation from the frame
+        return None
+    return kind_of_frame(frame)
+
+
 def expected_answer(question: str, options: list[Option] | None = None, labels: list[str] | None = None) -> Expected | None:
     """What kind of answer the question asks for, or None when it cannot tell."""
     if options:
         found = _from_options(question, options, list(labels or []))
+        if found is not None:
+            return found
+    if labels:
+        found = _from_frame(question, list(options or []), list(labels))
         if found is not None:
             return found
     return _from_question(question)
@@ -160,7 +200,7 @@ def kind_problem(answer_type, question: str, options: list[Option] | None = None
                  labels: list[str] | None = None) -> str | None:
     """A message for the model when the answer's static type cannot answer the question; else None."""
     expected = expected_answer(question, options, labels)
-    if expected is None or not _known(answer_type):
+    if expected is None or not known_type(answer_type):
         return None
     if expected.accepts(answer_type):
         return None
@@ -168,8 +208,8 @@ def kind_problem(answer_type, question: str, options: list[Option] | None = None
     return f"the question asks for {expected.description}; your program answers {_named(answer_type)}{hint}"
 
 
-def _known(answer_type) -> bool:
+def known_type(answer_type) -> bool:
     """False for the statically unknown (`Value`, or the checker's `Unknown`): never refused."""
     if typing.get_origin(answer_type) is list:
-        return _known(typing.get_args(answer_type)[0])
+        return known_type(typing.get_args(answer_type)[0])
     return isinstance(answer_type, type) and answer_type is not Value and not issubclass(answer_type, Unknown)

@@ -1,0 +1,224 @@
+"""A question as the rules reader sees it: normalized text, the scene objects it mentions (plurals
+and synonyms included), the references it builds from them ("the lamp next to the bed"), and the
+noun phrases that name nothing in the scene (refused, never dropped)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sagent.agent.options import Option, canonical
+from sagent.agent.understanding import lexicon
+from sagent.agent.understanding.errors import UnknownObject
+from sagent.agent.understanding.frame import ObjectRef
+from sagent.dsl.errors import did_you_mean
+from sagent.memory.vocabulary import INDOOR_OBJECTS, Mention, Vocabulary, normalize, singular
+
+# Common indoor objects (and their synonyms): a question naming one the scene lacks is refused.
+WORLD = Vocabulary(list(INDOOR_OBJECTS))
+# Nouns a question's "the ..." may name that are not objects: parts, measures, the room, the observer.
+NOT_OBJECTS = frozenset("""
+    size point points length width height depth dimension dimensions side sides edge edges end ends top bottom middle
+    center centre corner distance gap room rooms space area floor ground ceiling wall walls object objects item items
+    thing things one ones other others rest same following number total left right back front way video scene camera
+    view frame image picture observer origin quadrant quadrants turn direction order appearance answer option options
+    choice choices unit units y x box boxes time times category categories kind kinds type types piece pieces
+    furniture difference ratio volume footprint elevation level house apartment flat home place everything anything
+    something nothing stuff here there two three both each me i you my your way half quarter couple bit lot
+    metre metres meter meters cm centimetre centimeters centimetres centimeter inch inches foot feet
+""".split())
+# Words that make a "the ..." phrase a reference to something else ("the following categories", "the first time").
+NOT_OBJECT_MODIFIERS = frozenset("following other same first last next previous these those whole entire two three "
+                                 "both each".split())
+# Words that end a noun phrase ("the lamp next to ...", "the chair closest to ...").
+PHRASE_STOPS = frozenset("""
+    in on at of to from by near next with and or than that which who whose is are was were be has have do does did if
+    when while measured facing standing looking between behind beside above below under over across along into onto
+    closest nearest farthest furthest closer nearer farther further biggest largest smallest tallest shortest longest
+    widest narrowest bigger larger smaller taller shorter longer wider narrower highest lowest it its here there
+    anywhere nearby around visible together altogether combined counting including underneath beneath mounted
+    hung hanging placed located sitting standing resting lying apart
+""".split())
+_THE_PHRASE = re.compile(r"\b(?:the|a|an|either)\s+([a-z]+(?:\s+[a-z]+){0,2})")
+
+
+def head_phrase(words: list[str]) -> list[str]:
+    """The noun phrase at the start of `words`: up to the first word that ends one."""
+    phrase = []
+    for word in words:
+        if word in PHRASE_STOPS:
+            break
+        phrase.append(word)
+    return phrase
+
+
+def listed_items(text: str) -> list[tuple[int, str]]:
+    """(position, item) of each entry of a list the question writes out: "(lamp, door, tv)",
+    "the piano or the door", "...: lamp, tv, sofa". Entries longer than three words are clauses, not items."""
+    spans = [(m.start(1), m.group(1)) for m in re.finditer(r"\(([^()]*)\)", text)]
+    spans += [(m.start(1), m.group(1)) for m in re.finditer(r":([^.?!;:]*)", text)]
+    spans += [(m.start(), m.group(0)) for m in re.finditer(r"[^,;:()?.!]*\bor\b[^,;:()?.!]*", text)]
+    items = []
+    for start, span in spans:
+        for part in re.finditer(r"[^,]+", re.sub(r"\b(?:or|and)\b", ",", span)):
+            words = re.sub(r"^\s*(?:the|a|an|either)\s+", "", part.group(0)).split()
+            if 0 < len(words) <= 3 and all(re.fullmatch(r"[a-z]+", w) for w in words) and head_phrase(words) == words:
+                items.append((start + part.start() + part.group(0).find(words[0]), " ".join(words)))
+    return items
+
+
+def unknown_objects(names: list[str], labels: list[str]) -> UnknownObject:
+    """The refusal: which objects are unknown, the closest scene label, and what the scene has."""
+    first = names[0]
+    kin = [label for label in labels if label.split()[-1] == first.split()[-1]]
+    hint = (f" (closest match: {kin[0]!r}); the scene has: {', '.join(labels)}" if kin
+            else did_you_mean(first, labels, "the scene has"))
+    shown = ", ".join(repr(name) for name in names)
+    return UnknownObject(f"unknown label{'s' if len(names) > 1 else ''} {shown}{hint}")
+
+
+def unique(items) -> list:
+    return list(dict.fromkeys(items))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A stretch of the question that refers to one object: a mention, possibly with what picks
+    one instance of it ("the larger table", "the lamp next to the bed")."""
+
+    ref: ObjectRef
+    start: int
+    end: int
+
+    @property
+    def label(self) -> str:
+        return self.ref.label
+
+
+_PICK_AFTER = re.compile(
+    r"\s*(?:that is|that's|which is|which's|located|standing|sitting|placed|right|just)?\s*"
+    r"(closest to|nearest to|nearest|closest|next to|beside|by|near|close to|farthest from|furthest from|"
+    r"on top of|on|under|underneath|beneath|above|below)\s+(?:the\s+|a\s+|an\s+)?$")
+
+
+@dataclass
+class Question:
+    raw: str
+    text: str
+    vocabulary: Vocabulary
+    options: list[Option]
+    instance_counts: dict[str, int] = field(default_factory=dict)  # boxes per label (a pick acts on boxes)
+    mentions: list[Mention] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.mentions = self.vocabulary.mentions(self.text)
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.text) is not None
+
+    def mention_after(self, cue: str, exclude: tuple[Mention, ...] = ()) -> Mention | None:
+        """The first mention whose preceding words (back to the previous mention) end with `cue`."""
+        previous_end = 0
+        for mention in self.mentions:
+            window = self.text[previous_end:mention.start]
+            if mention not in exclude and re.search(cue, window):
+                return mention
+            previous_end = mention.end
+        return None
+
+    def option_labels(self) -> list[str] | None:
+        labels = [self.vocabulary.resolve(o.text) for o in self.options]
+        return labels if self.options and all(labels) else None
+
+    def option_words(self) -> set[str]:
+        return {canonical(o.text) for o in self.options}
+
+    # --- references: mentions with what picks one instance ---
+
+    def references(self, relations: bool = True) -> list[Reference]:
+        """The mentions as object references. Where a label has several instances, a comparative
+        before it ("the larger table") or, with `relations`, a relation to the next mention after it
+        ("the lamp next to the bed") picks one, and that next mention is part of the reference.
+        Without `relations`, "the lamp on the nightstand" stays two objects (a question about that relation)."""
+        refs: list[Reference] = []
+        index = 0
+        while index < len(self.mentions):
+            mention = self.mentions[index]
+            ref, end = ObjectRef(label=mention.label), mention.end
+            several = self.instance_counts.get(mention.label, 1) > 1
+            before = re.search(rf"\b({lexicon.COMPARATIVE_WORDS})\s+(?:one\s+of\s+the\s+)?$", self.text[:mention.start])
+            following = self.mentions[index + 1] if index + 1 < len(self.mentions) else None
+            pick = _PICK_AFTER.fullmatch(self.text[mention.end:following.start]) if following and relations else None
+            start = mention.start
+            if several and before:
+                measure, best = lexicon.COMPARATIVES[before.group(1)]
+                ref = ObjectRef(label=mention.label, pick="largest" if best == "max" else "smallest", measure=measure)
+                start = before.start(1)
+            elif several and pick and following.label != mention.label:
+                phrase = pick.group(1)
+                reference = ObjectRef(label=following.label)
+                if phrase.startswith(("farthest", "furthest")):
+                    ref = ObjectRef(label=mention.label, pick="farthest", reference=reference)
+                elif lexicon.relation_of(phrase) in ("on", "under", "above", "below"):
+                    ref = ObjectRef(label=mention.label, pick="related", relation=lexicon.relation_of(phrase),
+                                    reference=reference)
+                else:
+                    ref = ObjectRef(label=mention.label, pick="nearest", reference=reference)
+                end = following.end
+                index += 1
+            refs.append(Reference(ref, start, end))
+            index += 1
+        return refs
+
+    def ref_of(self, mention: Mention) -> ObjectRef:
+        """The reference a mention starts (its label, or the instance a comparative or relation picks)."""
+        for reference in self.references():
+            if reference.start <= mention.start < reference.end:
+                return reference.ref
+        return ObjectRef(label=mention.label)
+
+    # --- objects the scene lacks ---
+
+    def absent_objects(self) -> list[str]:
+        """Common indoor objects the question or its options name that the scene lacks."""
+        found = []
+        for text in [self.text, *(normalize(o.text) for o in self.options)]:
+            known = self.vocabulary.mentions(text)
+            for mention in WORLD.mentions(text):
+                if any(k.start < mention.end and mention.start < k.end for k in known):
+                    continue
+                if self.vocabulary.resolve(mention.text) or re.search(r"\bbounding\s+$", text[:mention.start]):
+                    continue
+                found.append(singular(mention.text))
+        return unique(found)
+
+    def grounded(self, start: int, words: list[str]) -> bool:
+        """Whether a noun phrase at `start` names a scene object (its last word inside a mention),
+        or is no object at all (a part, a measure, the room)."""
+        head_start = start + len(" ".join(words[:-1])) + (1 if len(words) > 1 else 0)
+        if any(m.start <= head_start < m.end for m in self.mentions) or words[0] in NOT_OBJECT_MODIFIERS:
+            return True
+        phrase = " ".join(words)
+        return (words[-1] in NOT_OBJECTS or phrase in lexicon.UNIT_WORDS
+                or re.fullmatch(lexicon.UNSUPPORTED_UNITS, phrase) is not None
+                or re.fullmatch(r"\d+(?:\.\d+)?", words[0]) is not None or words[0] in lexicon.COMPARATIVES
+                or self.vocabulary.resolve(phrase) is not None)
+
+    def unknown_phrases(self, articles: bool = True) -> list[str]:
+        """Noun phrases the question writes in a list or, with `articles`, after an article, that
+        name nothing in the scene."""
+        phrases = [(m.start(1), head_phrase(m.group(1).split())) for m in _THE_PHRASE.finditer(self.text)] if articles else []
+        phrases += [(start, item.split()) for start, item in listed_items(self.text)]
+        return unique(singular(" ".join(words)) for start, words in phrases if words and not self.grounded(start, words))
+
+    def require_objects(self, options_are_objects: bool = False, articles: bool = True) -> None:
+        """Refuse (UnknownObject) when a noun phrase the question writes in a list ("the piano or
+        the door", "(lamp, zebra)") or, with `articles`, after an article names nothing in the
+        scene; with `options_are_objects`, also an option that does not while others do."""
+        unknown = self.unknown_phrases(articles)
+        if options_are_objects and self.options:
+            resolved = [self.vocabulary.resolve(o.text) for o in self.options]
+            if any(resolved):
+                unknown += [o.text for o, label in zip(self.options, resolved) if label is None]
+        if unknown:
+            raise unknown_objects(unique(singular(name) for name in unknown), self.vocabulary.labels)

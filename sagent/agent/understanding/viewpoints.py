@@ -1,0 +1,113 @@
+"""Reading questions that stand somewhere: input views, routes, "standing at A facing B", and
+the order things appear in."""
+
+from __future__ import annotations
+
+import re
+
+from sagent.agent.options import canonical
+from sagent.agent.understanding import lexicon
+from sagent.agent.understanding.frame import ObjectRef, Observer, TaskFrame
+from sagent.agent.understanding.question import Question, unique
+
+FACING = (r"\b(?:facing|face|faces|looking|look|looks|gazing|oriented|turned|heading|pointing)\s+"
+          r"(?:directly\s+|straight\s+)?(?:at|toward|towards|to)?\s*(?:the\s+)?$")
+STANDING = (r"\b(?:standing|stand|stands|stood|sitting|sit|sits|seated|positioned|located|placed|am|are|be|being|"
+            r"i'm|you're|begin|beginning|start|starting|starts|from)\s+(?:right\s+)?"
+            r"(?:by|at|next to|beside|near|close to|in front of|on)?\s*(?:the\s+)?$")
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "last": -1}
+
+def _view_numbers(q: Question) -> list[tuple[int, int]]:
+    text = q.text
+    found = [(m.start(), int(m.group(1))) for m in re.finditer(r"\b(?:view|frame|image|picture)\s*#?\s*(\d+)", text)]
+    found += [(m.start(), _ORDINALS[m.group(1)]) for m in
+              re.finditer(r"\b(first|second|third|fourth|fifth|sixth|last)\s+(?:view|frame|image|picture)", text)]
+    return sorted(found)
+
+def views(q: Question) -> TaskFrame | None:
+    views = [index for _, index in _view_numbers(q)]
+    if not views:
+        return None
+    if len(views) >= 2 and q.has(r"\b(move|moved|movement|went|travel|travelled|traveled|get from|go from)\b"):
+        return TaskFrame(task="view_movement", views=views[:2])
+    if len(views) >= 2 and q.has(r"\b(turn|turned|rotate|rotated)\b"):
+        if q.has(r"\bhow (?:far|much|many degrees)\b|\bangle\b|\bdegrees\b"):
+            return TaskFrame(task="view_turn_angle", views=views[:2])
+        return TaskFrame(task="view_turn", views=views[:2])
+    turned = re.search(r"\bturn(?:ing|s|ed)?\s+(?:to\s+(?:the|your|my)\s+)?(left|right|around|back)(?:\s+by)?"
+                       r"(?:\s+(\d+)\s*(?:degrees|deg|°))?", q.text)
+    if turned and q.has(r"\b(which|what)\s+(view|frame|image|picture)|\bsee\b"):
+        word, degrees = turned.group(1), float(turned.group(2) or 90)
+        angle = 180.0 if word in ("around", "back") else degrees if word == "left" else -degrees
+        return TaskFrame(task="view_after_turn", views=views[:1], angle=angle)
+    if q.mentions and q.has(r"\b(left|right|behind|back|front)\b"):
+        words = q.option_words()
+        quadrant = words & lexicon.QUADRANT_WORDS or q.has(r"\b(front|back|rear)[- ](left|right)\b")
+        scheme = ("quadrant" if quadrant else "left_right_back" if ("back" in words or q.has(r"\b(behind|back)\b"))
+                  else "left_right")
+        return TaskFrame(task="view_direction", objects=[ObjectRef(label=q.mentions[0].label)],
+                         observer=Observer(view=views[0]), scheme=scheme)
+    return None
+
+def route(q: Question) -> TaskFrame | None:
+    if not q.has(r"\b(navigate|forward until|route|walk to|get to)\b"):
+        return None
+    start = q.mention_after(STANDING)
+    facing = q.mention_after(FACING, exclude=(start,) if start else ())
+    legs = [m for m in q.mentions if re.search(r"\buntil\s+(?:you\s+(?:reach|get to)\s+)?(?:the\s+)?$", q.text[:m.start])]
+    if not legs:
+        goal = q.mention_after(r"\b(?:navigate|go|get|walk|move)\s+(?:to|towards?)\s+(?:the\s+)?$")
+        legs = [goal] if goal else []
+    if not (start and facing and legs):
+        return None
+    return TaskFrame(task="route", observer=Observer(at=ObjectRef(label=start.label), facing=ObjectRef(label=facing.label)),
+                     objects=[ObjectRef(label=m.label) for m in legs])
+
+def direction(q: Question) -> TaskFrame | None:
+    words = q.option_words()
+    if not (q.has(r"\b(left|right|behind|back|front|ahead)\b") or words & {"left", "right", "back"}):
+        return None
+    facing = q.mention_after(FACING)
+    if facing is None:
+        return None
+    standing = q.mention_after(STANDING, exclude=(facing,))
+    if standing is None:
+        earlier = [m for m in q.mentions if m.start < facing.start]
+        standing = earlier[0] if earlier else None
+    if standing is None:
+        return None
+    used = {standing.label, facing.label}
+    rest = [m for m in q.mentions if m not in (standing, facing)]
+    target = next((m for m in rest if m.label not in used), rest[0] if rest else None)
+    if target is None:
+        return None
+    observer = Observer(at=q.ref_of(standing), facing=q.ref_of(facing))
+    objects = [q.ref_of(target)]
+    after = q.text[target.end:]
+    front_back = re.search(r"\bin front\b|\bahead\b", q.text) and re.search(r"\bbehind\b|\bback\b", q.text)
+    asked = re.search(r"\b(front|back|rear)[- ](left|right)\b|\b(behind|back|left|right|in front|ahead)\b", after)
+    sentence = q.text[max(q.text.rfind(c, 0, target.start) for c in ".!?;,") + 1:]
+    if not q.options and re.match(r"\s*(is|are|was|would|will)\b", sentence) and " or " not in sentence and asked:
+        word = canonical(asked.group(0))
+        word = {"in front": "front", "forward": "front", "ahead": "front"}.get(word, word)
+        scheme = ("quadrant" if word in lexicon.QUADRANT_WORDS else "front_back" if word == "front" else
+                  "left_right_back" if word == "back" else "left_right")
+        return TaskFrame(task="direction_check", observer=observer, objects=objects, scheme=scheme, word=word)
+    if words & lexicon.QUADRANT_WORDS or q.has(r"\b(front|back|rear)[- ](left|right)\b|\bquadrant"):
+        scheme = "quadrant"
+    elif front_back and not q.has(r"\b(left|right)\b"):
+        scheme = "front_back"
+    elif "back" in words or q.has(r"\b(back|behind)\b"):
+        scheme = "left_right_back"
+    else:
+        scheme = "left_right"
+    return TaskFrame(task="direction", observer=observer, objects=objects, scheme=scheme)
+
+def appearance(q: Question) -> TaskFrame | None:
+    if not q.has(r"\b(appear|appears|appearance|appeared|first seen|seen first|shows? up|showed up)\b"):
+        return None
+    q.require_objects(articles=False)  # its wording ("the following categories") is not about objects
+    labels = unique(m.label for m in q.mentions) or q.option_labels() or []
+    if len(labels) < 2:
+        return None
+    return TaskFrame(task="appearance_order", objects=[ObjectRef(label=label) for label in labels])
