@@ -29,6 +29,7 @@ from sagent.agent.evaluate import (
     read_predictions,
     table_of,
 )
+from sagent.agent.llm_planner import FORMS
 from sagent.agent.model import CONSTRAIN_MODES
 from sagent.agent.planners import PlannerSettings, make_model, make_planner
 from sagent.agent.question_sets import read_questions
@@ -45,13 +46,11 @@ from sagent.tools.render.bev import render_bev
 from sagent.tools.render.ply import checked_ply_path, write_mesh_ply, write_ply
 from sagent.tools.render.recording import Recording, record_answer, record_scene
 
-
 def _settings(args) -> PlannerSettings:
     return PlannerSettings(kind=args.planner, model=args.model, api_base=args.api_base, images=args.images,
                            max_repairs=args.max_repairs, max_steps=args.max_steps, timeout=args.timeout,
                            constrain=args.constrain, max_tokens=args.max_tokens, temperature=args.temperature,
-                           votes=args.votes)
-
+                           votes=args.votes, form=args.form)
 
 def _perception(args) -> PerceptionSettings:
     settings = _settings(args)
@@ -61,15 +60,12 @@ def _perception(args) -> PerceptionSettings:
     return PerceptionSettings(detector=args.detector, detector_weights=args.detector_weights,
                               confidence=args.confidence, model=model, video=video)
 
-
 def _interactive(args) -> bool:
     """Progress bars only for a person at a terminal, never with --json."""
     return not getattr(args, "json", False) and sys.stderr.isatty()
 
-
 def _cache(args) -> SceneCache | None:
     return None if args.no_cache else SceneCache(Path(args.cache_dir) / "scenes" if args.cache_dir else None)
-
 
 def writable_output(name: str | None, flag: str) -> Path | None:
     """The path of an output file, checked before any work starts: its folder exists (or can be made)
@@ -88,7 +84,6 @@ def writable_output(name: str | None, flag: str) -> Path | None:
         raise InputError(f"{flag} {name}: not writable")
     return path
 
-
 def _session(args) -> AgentMemory | None:
     if not args.session:
         return None
@@ -101,14 +96,12 @@ def _session(args) -> AgentMemory | None:
         path = str(base / "sessions" / f"{args.session}.jsonl")
     return AgentMemory(writable_output(path, "--session"))
 
-
 def _input_and_question(args) -> tuple[str, str]:
     if len(args.words) == 1 and args.layout:
         return args.layout, args.words[0]
     if len(args.words) == 2 and not args.layout:
         return args.words[0], args.words[1]
     raise InputError('usage: sagent ask INPUT "question"   (or: sagent ask --layout META.json:SCENE "question")')
-
 
 def _evidence_path(args, question: str) -> Path | None:
     if args.show is None:
@@ -118,12 +111,10 @@ def _evidence_path(args, question: str) -> Path | None:
     slug = "-".join(re.findall(r"[a-z0-9]+", question.lower())[:8]) or "answer"
     return writable_output(f"sagent-evidence-{slug}.png", "--show")
 
-
 def _open_recording(path: str | None, spawn: bool) -> Recording | None:
     if not path and not spawn:
         return None
     return Recording.open(writable_output(path, "--rrd") if path else None, spawn=spawn)
-
 
 def cmd_ask(args) -> int:
     spec, question = _input_and_question(args)
@@ -151,7 +142,6 @@ def cmd_ask(args) -> int:
         print(f"evidence: {evidence}")
     return 0
 
-
 def _scene_lines(reports) -> list[str]:
     built = [r for r in reports if r.seconds > 0 or r.error]
     if not built:
@@ -162,7 +152,6 @@ def _scene_lines(reports) -> list[str]:
         lines.append(f"{r.key.ljust(width)}  {r.questions:9d}  {r.seconds:8.1f}  {r.peak_mib:8.0f}"
                      + (f"  {r.error}" if r.error else ""))
     return lines
-
 
 def cmd_eval(args) -> int:
     if args.compare:
@@ -204,7 +193,6 @@ def cmd_eval(args) -> int:
               f"{failed} could not be answered" + (f"; {run.resumed} done in an earlier run" if run.resumed else "")
               + (f"; predictions in {args.out}" if args.out else ""))
     return 0
-
 
 def cmd_inspect(args) -> int:
     observer = f"view({args.view})" if args.view is not None else None
@@ -262,7 +250,6 @@ def cmd_inspect(args) -> int:
             print(f"mesh ({triangles} triangles) written to {args.mesh}")
     return 0
 
-
 def _program_file(name: str) -> str:
     path = Path(name)
     if not path.is_file():
@@ -271,7 +258,6 @@ def _program_file(name: str) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"program file {path} is not UTF-8 text (byte {error.start})") from None
-
 
 def cmd_dsl_check(args) -> int:
     source = _program_file(args.file)
@@ -284,7 +270,6 @@ def cmd_dsl_check(args) -> int:
     print(f"{args.file}: ok")
     return 0
 
-
 def cmd_dsl_run(args) -> int:
     execution = run_program(_program_file(args.file), ExecContext(load_input(args.layout)))
     if args.json:
@@ -294,11 +279,9 @@ def cmd_dsl_run(args) -> int:
         print(execution.value)
     return 0
 
-
 def cmd_dsl_reference(args) -> int:
     print(op_reference())
     return 0
-
 
 def _planner_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--planner", choices=["auto", "llm", "rules"], default="auto",
@@ -328,8 +311,10 @@ def _planner_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--votes", type=int, default=PlannerSettings.votes,
                          help=f"programs sampled per question; the most common executed value answers "
                               f"(default {PlannerSettings.votes})")
+    command.add_argument("--form", choices=FORMS, default=PlannerSettings.form,
+                         help=f"what the model writes: program (DSL programs, free to explore) or frame (the task "
+                              f"frame, under its grammar or schema; sagent compiles the program) (default {PlannerSettings.form})")
     _input_options(command)
-
 
 def _input_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--detector", choices=["auto", "annotations", "ultralytics", "vlm", "none"], default="auto",
@@ -350,7 +335,6 @@ def _input_options(command: argparse.ArgumentParser) -> None:
                                                                 "(default: facebook/VGGT-1B from the hub)")
     command.add_argument("--cache-dir", help="where scene memories and sessions are kept (default ~/.cache/sagent)")
     command.add_argument("--no-cache", action="store_true", help="rebuild the scene memory, don't cache it")
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sagent", description="Answer spatial questions about real scenes.")
@@ -420,7 +404,6 @@ def build_parser() -> argparse.ArgumentParser:
     ref_cmd.set_defaults(run=cmd_dsl_reference)
     return parser
 
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -451,7 +434,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sagent: internal error: {type(error).__name__}: {error} (this is a bug in sagent; "
               "SAGENT_DEBUG=1 shows the traceback)", file=sys.stderr)
         return InternalError.exit_code
-
 
 if __name__ == "__main__":
     sys.exit(main())

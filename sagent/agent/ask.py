@@ -68,8 +68,11 @@ class WrongAnswerKind(ModelError):
 
 
 def _check_kind(scene: SceneMemory, question: str, options: list[Option], solution: Solution) -> None:
-    """WrongAnswerKind unless the final program's static answer type fits the question, on every planner's path."""
-    expected = kind_of_frame(solution.frame) if solution.frame else expected_answer(question, options, scene.labels())
+    """WrongAnswerKind unless the final program's static answer type fits the question, on every planner's path.
+    The question's words decide; options that disagree with them leave the answer to say no option fits."""
+    expected = expected_answer(question, [], scene.labels())
+    if expected is None and solution.frame is not None:
+        expected = kind_of_frame(solution.frame)
     if expected is None:
         return
     answer_type = check(parse(solution.program), scene).type

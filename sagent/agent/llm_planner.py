@@ -19,13 +19,17 @@ import time
 from collections import OrderedDict
 from typing import Generator, Iterable
 
+from sagent.agent.understanding.compiler import Compiler
+from sagent.agent.understanding.errors import PlanningError
+from sagent.agent.understanding.frame import TaskFrame
+from sagent.agent.understanding.frame_reply import FrameReplyError, frame_grammar, frame_schema, parse_frame, tasks_served
 from sagent.agent.understanding.kinds import kind_problem
 from sagent.agent.example_bank import DEFAULT_SHOTS
 from sagent.agent.model import ChatModel, ModelReply, ModelTimeout, ReplyConstraint, ReplyTruncated
 from sagent.agent.options import Option
 from sagent.agent.pictures import Picture, scene_pictures
 from sagent.agent.planner_step import PlannerStep, ReplyFormatError, parse_step
-from sagent.agent.prompts import question_prompt, render, system_prompt
+from sagent.agent.prompts import frame_system_prompt, question_prompt, render, system_prompt
 from sagent.agent.solution import Attempt, Solution, StepCallback, StepKind
 from sagent.agent.votes import winner
 from sagent.dsl import Diagnostic, DslError, ExecContext, Execution, check, execute, parse
@@ -40,6 +44,7 @@ __all__ = ["LLMPlanner", "PlannerStep", "RepairBudgetExhausted", "ReplyFormatErr
 # The few-shot format starts each example with "Question:"; a model that does not end its turn on its
 # own (a base model) goes on to write the next one, where the reply is cut.
 STOP = ("\nQuestion:",)
+FORMS = ("program", "frame")  # what the model writes: DSL programs, or task frames sagent compiles
 GRAMMAR_CACHE_SIZE = 16  # scenes' grammars kept (each a few hundred kB of text)
 
 
@@ -95,12 +100,17 @@ class LLMPlanner:
 
     def __init__(self, model: ChatModel, max_repairs: int = 3, max_steps: int = 3, pictures=scene_pictures,
                  step_callbacks: Iterable[StepCallback] = (), votes: int = 1, vote_temperature: float = 0.7,
-                 shots: int = DEFAULT_SHOTS):
+                 shots: int = DEFAULT_SHOTS, form: str = "program"):
         """`pictures(scene) -> list[Picture]` supplies views and keyframes for models that take images.
         `step_callbacks`: each is called with every `Attempt` as soon as its model call and run end.
         `votes`: programs sampled per question (self-consistency); the first at the model's configured
         temperature with the repair budget, the others at `vote_temperature` without repairs.
-        `shots`: bank examples shown, the closest to the question."""
+        `shots`: bank examples shown, the closest to the question.
+        `form`: "program", the model writes DSL programs; "frame", it fills the task frame (under the frame's
+        grammar or schema) and sagent's compiler writes the program: one final step, no observations."""
+        if form not in FORMS:
+            raise ValueError(f"form must be one of {', '.join(FORMS)}, got {form!r}")
+        self.form = form
         if not (isinstance(votes, int) and votes >= 1):
             raise ValueError(f"votes must be a whole number of at least 1, got {votes!r}")
         if not (isinstance(vote_temperature, (int, float)) and 0 <= vote_temperature <= 2):
@@ -116,7 +126,11 @@ class LLMPlanner:
         self._grammars = _Grammars()
 
     def constraint(self, scene: SceneMemory) -> ReplyConstraint:
-        """What the provider may enforce: the reply's JSON schema, or the scene's program grammar."""
+        """What the provider may enforce: the reply's JSON schema, or the scene's program grammar (the
+        frame's schema and grammar in frame form)."""
+        if self.form == "frame":
+            labels, tasks = scene.labels(), tasks_served(scene)
+            return ReplyConstraint(frame_schema(labels, tasks), grammar=lambda flavour: frame_grammar(labels, tasks))
         return ReplyConstraint(PlannerStep.model_json_schema(), grammar=self._grammars.getter(scene))
 
     def _opening(self, question, scene, options, history, constraint: ReplyConstraint) -> list[dict]:
@@ -126,7 +140,10 @@ class LLMPlanner:
         # Decided before the call, from the model alone, so a question's prompt never depends on earlier ones.
         constraint_kind = getattr(self.model, "constraint_kind", None)
         bare = constraint_kind is not None and constraint_kind(constraint) == "grammar"
-        system = system_prompt(self.max_steps, scene, question, self.shots, bare=bare)
+        if self.form == "frame":
+            system = frame_system_prompt(scene, question, self.shots)
+        else:
+            system = system_prompt(self.max_steps, scene, question, self.shots, bare=bare)
         return [{"role": "system", "content": system}, {"role": "user", "content": content}]
 
     def _ended(self, kind: StepKind, program: str, reply: ModelReply, started: float,
@@ -146,19 +163,25 @@ class LLMPlanner:
 
     def _sample(self, messages: list[dict], question: str, scene: SceneMemory, options: list[Option],
                 constraint: ReplyConstraint, temperature: float | None, max_repairs: int,
-                attempts: list[Attempt]) -> Generator[Attempt, None, tuple[str, Execution]]:
+                attempts: list[Attempt]) -> Generator[Attempt, None, tuple[str, Execution, TaskFrame | None]]:
         """One conversation to a final program: yields each Attempt (also appended to `attempts`);
-        returns (program, merged execution). RepairBudgetExhausted when the repairs run out."""
+        returns (program, merged execution, the task frame in frame form). RepairBudgetExhausted when
+        the repairs run out."""
         evidence: list[Execution] = []  # every program that ran
         repairs = 0
         while True:
             started = time.perf_counter()
             reply = self.model.complete(messages, constraint, temperature=temperature, stop=STOP)
             messages.append({"role": "assistant", "content": reply.text})
-            bare = reply.constrained_by == "grammar"  # the grammar admits only a program: final
+            bare = reply.constrained_by == "grammar"  # the grammar admits only a program (a frame): final
             source = reply.text
+            frame: TaskFrame | None = None
             try:
-                step = PlannerStep(program=reply.text, final=True) if bare else parse_step(reply.text)
+                if self.form == "frame":
+                    frame = parse_frame(reply.text)
+                    step = PlannerStep(program=Compiler(scene.labels()).compile(frame), final=True)
+                else:
+                    step = PlannerStep(program=reply.text, final=True) if bare else parse_step(reply.text)
                 source = step.program
                 program = parse(source)
                 answer = check(program, scene)
@@ -166,19 +189,22 @@ class LLMPlanner:
                 if final:
                     self._fits_question(program, answer.type, question, options, scene)
                 execution = execute(program, ExecContext(scene))
-            except (ReplyFormatError, DslError) as error:
-                attempts.append(self._ended("repair", source, reply, started, error.diagnostics))
+            except (ReplyFormatError, FrameReplyError, PlanningError, DslError) as error:
+                diagnostics = getattr(error, "diagnostics", None) or [Diagnostic("type", str(error), 1, 1)]
+                attempts.append(self._ended("repair", source, reply, started, diagnostics))
                 yield attempts[-1]
                 if repairs >= max_repairs:
                     raise RepairBudgetExhausted(attempts, max_repairs) from None
                 repairs += 1
-                messages.append({"role": "user", "content": render("repair.j2", errors=error.render(), bare=bare)})
+                text = error.render() if hasattr(error, "render") else f"error: {error}"
+                messages.append({"role": "user", "content": render("repair.j2", errors=text, bare=bare,
+                                                                   frame=self.form == "frame")})
                 continue
             evidence.append(execution)
             if final:
                 attempts.append(self._ended("final", source, reply, started))
                 yield attempts[-1]
-                return source, _merged(evidence)
+                return source, _merged(evidence), frame
             observation = describe(execution.value)
             attempts.append(self._ended("observation", source, reply, started, result=observation))
             yield attempts[-1]
@@ -203,7 +229,7 @@ class LLMPlanner:
         constraint = self.constraint(scene)
         opening = self._opening(question, scene, options, list(history or []), constraint)
         attempts: list[Attempt] = []
-        results: list[tuple[str, Execution]] = []
+        results: list[tuple[str, Execution, TaskFrame | None]] = []
         failures: list[ModelError] = []
         for index in range(self.votes):
             temperature = None if index == 0 else self.vote_temperature
@@ -219,9 +245,9 @@ class LLMPlanner:
             if isinstance(failures[0], RepairBudgetExhausted):
                 raise RepairBudgetExhausted(attempts, self.max_repairs) from None
             raise failures[0]
-        program, execution = results[winner([e.value for _, e in results])]
+        program, execution, frame = results[winner([e.value for _, e, _ in results])]
         return Solution(program, execution, attempts, self.model.name,
-                        sum(a.prompt_tokens for a in attempts), sum(a.completion_tokens for a in attempts))
+                        sum(a.prompt_tokens for a in attempts), sum(a.completion_tokens for a in attempts), frame)
 
     def solve(self, question: str, scene: SceneMemory, options: list[Option] | None = None,
               history: list[str] | None = None) -> Solution:

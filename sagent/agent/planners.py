@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterable
 
-from sagent.agent.llm_planner import LLMPlanner
+from sagent.agent.llm_planner import FORMS, LLMPlanner
 from sagent.agent.model import CONSTRAIN_MODES, DEFAULT_MAX_TOKENS, DEFAULT_TIMEOUT_SECONDS, LiteLLMModel
 from sagent.agent.rules_planner import RulesPlanner
 from sagent.agent.solution import StepCallback
@@ -31,6 +31,7 @@ class PlannerSettings:
     max_tokens: int = DEFAULT_MAX_TOKENS  # per reply
     temperature: float = 0.0  # 0: the same question gets the same program
     votes: int = 1  # programs sampled per question; the most common executed value answers
+    form: str = "program"  # program | frame: the model writes DSL programs, or fills the task frame sagent compiles
 
     def __post_init__(self):
         positive = {"--max-steps": self.max_steps, "--timeout": self.timeout}
@@ -44,6 +45,8 @@ class PlannerSettings:
         if not (isinstance(self.temperature, (int, float)) and math.isfinite(self.temperature)
                 and 0 <= self.temperature <= 2):
             raise PlannerConfigError(f"--temperature must be between 0 and 2, got {self.temperature!r}")
+        if self.form not in FORMS:
+            raise PlannerConfigError(f"--form must be one of {', '.join(FORMS)}, got {self.form!r}")
         if self.constrain not in CONSTRAIN_MODES:
             raise PlannerConfigError(f"--constrain must be one of {', '.join(CONSTRAIN_MODES)}, got {self.constrain!r}")
 
@@ -69,4 +72,4 @@ def make_planner(settings: PlannerSettings, step_callbacks: Iterable[StepCallbac
     if settings.kind not in ("auto", "llm"):
         raise PlannerConfigError(f"unknown planner {settings.kind!r}; choose auto, llm or rules")
     return LLMPlanner(make_model(settings), max_repairs=settings.max_repairs, max_steps=settings.max_steps,
-                      step_callbacks=step_callbacks, votes=settings.votes)
+                      step_callbacks=step_callbacks, votes=settings.votes, form=settings.form)

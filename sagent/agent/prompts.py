@@ -3,13 +3,18 @@ of checked examples, sized for small contexts (only the ops the scene serves, a 
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
 from sagent.agent.example_bank import DEFAULT_SHOTS, Example, bank, nearest_examples
-from sagent.agent.options import Option
+from sagent.agent.options import Option, parse_options
+from sagent.agent.understanding.frame import TASKS
+from sagent.agent.understanding.frame_reply import FIELD_DOCS, TASK_FIELDS, reply_of, tasks_served
+from sagent.agent.understanding.reader import RulesReader
+from sagent.errors import SagentError
 from sagent.dsl import REGISTRY, op_reference
 from sagent.dsl.decoding_grammar import scene_serves
 from sagent.memory.scene import SceneMemory
@@ -43,6 +48,33 @@ def system_prompt(max_steps: int, scene: SceneMemory | None = None, question: st
     detailed = {name for example in examples for name in example.ops} if examples else None
     return render("system.j2", reference=op_reference(ops, examples=not examples, detailed=detailed),
                   examples=examples, max_steps=max_steps, bare=bare)
+
+
+@lru_cache(maxsize=256)
+def _frame_reply(example: Example) -> str | None:
+    """The task frame the rules reader makes of a bank example, as a model would write it; None when
+    the reader cannot read it (that example is not shown)."""
+    try:
+        frame = RulesReader(example.question, sorted(example.labels), parse_options(list(example.options)),
+                            {label: 2 for label in example.labels}).frame()
+    except SagentError:
+        return None
+    return reply_of(frame)
+
+
+def frame_system_prompt(scene: SceneMemory | None = None, question: str = "", shots: int = DEFAULT_SHOTS) -> str:
+    """The task frame's tasks and keys (from the frame's own tables) and the `shots` bank examples
+    closest to `question`, each with the frame the rules reader makes of it."""
+    examples = []
+    for example in nearest_examples(question, scene, 3 * shots):
+        reply = _frame_reply(example)
+        if reply is not None and (scene is None or json.loads(reply)["task"] in tasks_served(scene)):
+            examples.append({"question": example.question, "options": example.options, "reply": reply})
+        if len(examples) == shots:
+            break
+    served = tasks_served(scene) if scene is not None else list(TASKS)
+    return render("frame_system.j2", tasks={t: TASKS[t] for t in served}, fields=FIELD_DOCS, task_fields=TASK_FIELDS,
+                  examples=examples)
 
 
 def question_prompt(question: str, scene: SceneMemory, options: list[Option], history: list[str],

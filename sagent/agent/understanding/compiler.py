@@ -125,7 +125,8 @@ class Compiler:
             if frame.target is None:
                 raise PlanningError("comparing distances needs the object they are measured to")
             return measure_of(measure, ref(a), ref(frame.target)), measure_of(measure, ref(b), ref(frame.target))
-        return measure_of(measure, ref(a)), measure_of(measure, ref(b))
+        first, second = (frame.measures + [measure, measure])[:2] if frame.measures else (measure, measure)
+        return measure_of(first, ref(a)), measure_of(second, ref(b))
 
     def _compare(self, frame: TaskFrame) -> str:
         left, right = self._pair_sides(frame)
@@ -150,9 +151,17 @@ class Compiler:
             chooser = "nearest" if frame.best == "min" else "farthest"
             candidates = f"other_objects({ref(frame.target)})" if frame.over_scene else refs(frame.objects)
             return f"answer {chooser}({candidates}, {ref(frame.target)})"
-        chooser = "smallest" if frame.best == "min" else "largest"
         candidates = "every_object()" if frame.over_scene else refs(frame.objects)
+        if measure.startswith("elevation"):
+            chooser = "lowest" if frame.best == "min" else "highest"
+            return f"answer {chooser}({candidates}, part={string(measure.split('_')[1])})"
+        chooser = "smallest" if frame.best == "min" else "largest"
         return f"answer {chooser}({candidates}, dimension={string(measure)})"
+
+    def _absent_choice(self, frame: TaskFrame) -> str:
+        if len(frame.objects) < 2:
+            raise PlanningError("which one is missing needs two or more names to choose from")
+        return "answer not_in_scene([" + ", ".join(string(o.label) for o in frame.objects) + "])"
 
     def _relation(self, frame: TaskFrame) -> str:
         if len(frame.objects) < 2:

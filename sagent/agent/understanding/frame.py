@@ -11,31 +11,34 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Task = Literal[
-    "exists",  # is there a X (near Y)?
-    "count",  # how many X?
-    "count_total",  # how many X and Y together?
-    "list_related",  # what is on / near / next to X?
-    "list_objects",  # what objects are in the room?
-    "measure",  # a measure of one object (or two, for distances)
-    "compare",  # is A taller than B? / is A taller than 2 m?
-    "choose",  # which is taller, A or B? / the tallest object?
-    "difference",  # how much taller is A than B?
-    "ratio",  # how many times longer is A than B?
-    "relation",  # is A on / under / next to B?
-    "between",  # is A between B and C?
-    "room_area",
-    "room_size",  # how wide is the room?
-    "direction",  # standing at A facing B, where is C?
-    "direction_check",  # standing at A facing B, is C to my left?
-    "route",  # the turns of a walk
-    "appearance_order",
-    "view_movement",  # how did the camera move from view 1 to view 3?
-    "view_turn",  # which way did it turn?
-    "view_turn_angle",  # how far did it turn?
-    "view_after_turn",  # which view do you see after turning left?
-    "view_direction",  # in view 2, is the lamp left or right?
-]
+# Every task a frame can ask, with what it is (the prompt's list of tasks is this table).
+TASKS: dict[str, str] = {
+    "exists": "is there a X (near Y)?",
+    "count": "how many X?",
+    "count_total": "how many X and Y together (no objects: every object)?",
+    "list_related": "what is on / near / next to X?",
+    "list_objects": "what objects are in the room?",
+    "absent_choice": "which of these (options) is not in the room?",
+    "measure": "a measure of one object, or the distance between two",
+    "compare": "is A taller than B? is A taller than 2 m? is A closer to C than B is?",
+    "choose": "which is taller, A or B? the tallest object? which is nearest to C?",
+    "difference": "how much taller is A than B?",
+    "ratio": "how many times longer is A than B?",
+    "relation": "is A on / under / above / below / next to / near B?",
+    "between": "is A between B and C?",
+    "room_area": "the room's floor area",
+    "room_size": "how long or wide the room is",
+    "direction": "standing at A facing B, where is C?",
+    "direction_check": "standing at A facing B, is C to my left?",
+    "route": "the turns of a walk from A facing B through waypoints",
+    "appearance_order": "the order objects first appear in the video",
+    "view_movement": "how did the camera move from view i to view j?",
+    "view_turn": "which way did the camera turn from view i to view j?",
+    "view_turn_angle": "how far did the camera turn from view i to view j?",
+    "view_after_turn": "which view do you see after turning from view i?",
+    "view_direction": "in view i, is X to the left or right?",
+}
+Task = Literal[tuple(TASKS)]  # type: ignore[valid-type]
 
 Measure = Literal[
     "distance", "horizontal_distance", "vertical_distance",  # between two objects (closest points)
@@ -46,7 +49,7 @@ Relation = Literal["on", "under", "above", "below", "next_to", "near"]
 Comparison = Literal["<", "<=", ">", ">="]
 Scheme = Literal["left_right", "left_right_back", "quadrant", "front_back"]
 AnswerKind = Literal["yes_no", "count", "length", "area", "volume", "number", "label", "labels", "direction",
-                     "turns", "text", "angle", "view"]
+                     "turns", "text", "angle", "view", "name"]
 
 PAIR_MEASURES = ("distance", "horizontal_distance", "vertical_distance")
 _AREA_MEASURES = ("footprint",)
@@ -104,6 +107,8 @@ class TaskFrame(BaseModel):
     target: ObjectRef | None = Field(default=None, description="what distances are measured to (nearest/farthest)")
     observer: Observer | None = None
     measure: Measure | None = None
+    measures: list[Measure] = Field(default=[], description="a measure per object where they differ "
+                                                              "(the bottom of A against the top of B)")
     relation: Relation | None = None
     comparison: Comparison | None = None
     amount: Amount | None = Field(default=None, description="a quantity the question states")
@@ -126,6 +131,8 @@ class TaskFrame(BaseModel):
             return "labels"
         if self.task == "choose":
             return "label"
+        if self.task == "absent_choice":
+            return "name"
         if self.task == "ratio":
             return "number"
         if self.task in ("direction", "view_turn", "view_direction"):

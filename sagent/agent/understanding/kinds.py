@@ -21,8 +21,6 @@ from sagent.agent.understanding.lexicon import DIRECTION_WORDS, UNIT_WORDS, requ
 from sagent.agent.understanding.reader import RulesReader, plain_question
 from sagent.dsl.checker import Unknown
 from sagent.dsl.types import (
-    Angle,
-    Area,
     Bool,
     Count,
     Direction,
@@ -156,6 +154,7 @@ _BY_KIND = {
     "text": Expected("a description", (Text,)),
     "view": Expected("an input view's number", (Count, Number), "nearest_view(...)"),
     "number": Expected("a plain number (a ratio)", (Number,), "ratio(..., ...)"),
+    "name": Expected("the name of an object", (Text,), "not_in_scene([...])"),
 }
 
 

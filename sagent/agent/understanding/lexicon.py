@@ -87,8 +87,8 @@ SMALLER_WORDS = frozenset(w for w, (_, best) in COMPARATIVES.items() if best == 
 NAMED_MEASURES: tuple[tuple[str, str], ...] = (
     (r"\blongest (?:dimension|side|edge)\b|\blongest of (?:its|their) (?:dimensions|sides)\b", "longest"),
     (r"\bfootprint\b|\bfloor (?:space|area)\b(?! of (?:this|the) room)|\btakes? up\b.*\bfloor\b|\bsurface area\b|"
-     r"\barea of the\b|\bhow much area\b", "footprint"),
-    (r"\bvolume\b|\bcubic\b|\bhow much space\b|\blit(?:er|re)s?\b|\bbulk\b", "volume"),
+     r"\barea of the\b|\bhow much area\b|\bfloor area does\b|\barea does\b.*\bcover\b", "footprint"),
+    (r"\bvolume\b|\bcubic\b|\bhow much space\b|\blit(?:er|re)s?\b|\bbulk\b|\bspace does\b.*\boccupy\b", "volume"),
     (r"\bheights?\b|\btall\b|\btallness\b", "height"),
     (r"\bwidths?\b|\bwide\b|\bbreadth\b|\bthick(?:ness)?\b|\bdeep\b|\bdepth\b", "width"),
     (r"\blengths?\b|\blong\b", "length"),
@@ -111,7 +111,7 @@ RELATION_PHRASES: tuple[tuple[str, str], ...] = (
     (r"above|over", "above"),
     (r"below", "below"),
     (r"next to|beside|besides|alongside|adjacent to|by|right by|right next to", "next_to"),
-    (r"near|nearby|close to|close by|around|in the vicinity of|not far from", "near"),
+    (r"near to|near|nearby|close to|close by|around|in the vicinity of|not far from", "near"),
 )
 RELATION_PATTERN = "|".join(p for p, _ in RELATION_PHRASES)
 

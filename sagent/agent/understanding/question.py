@@ -199,7 +199,7 @@ class Question:
         if any(m.start <= head_start < m.end for m in self.mentions) or words[0] in NOT_OBJECT_MODIFIERS:
             return True
         phrase = " ".join(words)
-        return (words[-1] in NOT_OBJECTS or phrase in lexicon.UNIT_WORDS
+        return (words[-1] in NOT_OBJECTS or phrase in lexicon.UNIT_WORDS or words[0] in lexicon.UNIT_WORDS
                 or re.fullmatch(lexicon.UNSUPPORTED_UNITS, phrase) is not None
                 or re.fullmatch(r"\d+(?:\.\d+)?", words[0]) is not None or words[0] in lexicon.COMPARATIVES
                 or self.vocabulary.resolve(phrase) is not None)

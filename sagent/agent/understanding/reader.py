@@ -12,30 +12,27 @@ import re
 
 from sagent.agent.options import Option
 from sagent.agent.understanding import lexicon, viewpoints
+from sagent.agent.understanding.inventory import InventoryReading
 from sagent.agent.understanding.errors import PlanningError
-from sagent.agent.understanding.frame import Amount, ObjectRef, Observer, TaskFrame
+from sagent.agent.understanding.frame import Amount, ObjectRef, TaskFrame
+from sagent.agent.understanding.wording import plain_question
 from sagent.agent.understanding.question import (
-    NOT_OBJECTS,
-    PHRASE_STOPS,
     Question,
     Reference,
-    head_phrase,
     unique,
     unknown_objects,
 )
 from sagent.memory import units
 from sagent.memory.scene import SceneMemory
-from sagent.memory.vocabulary import Vocabulary, normalize, singular
+from sagent.memory.vocabulary import Vocabulary, normalize
 
 _TARGET_OF_DISTANCE = (r"\b(?:closest|nearest|closer|nearer|farthest|furthest|farther|further|close|near|far|distance)\s+"
                        r"(?:away\s+)?(?:to|from)?\s*(?:the\s+)?$")
+_HORIZONTAL = (r"\bhorizontal(?:ly)?\b|\balong the floor\b|\bacross the floor\b|\bon the floor plan\b|\bignoring (?:the )?height|"
+               r"\bregardless of height|\bfrom above\b|\bseen from above\b|\bin plan\b|\bbird'?s[- ]eye\b")
+_MEASURE_NOUNS = r"floor space|floor area|footprint|volume|space|room|area|height|length|width"
 _YES_NO_START = r"^\s*(?:is|are|was|were|does|do|did|can|could|would|will|has|have)\b"
 _GENERIC = r"\b(?:object|objects|thing|things|item|items|furniture|piece of furniture|anything|something|what)\b"
-_EXISTS = (r"\s*(?:is there|are there|was there|were there|do (?:you|i|we) (?:see|have|spot|notice)|"
-           r"can (?:you|i|we) (?:see|find|spot)|could (?:you|i) (?:see|find)|"
-           r"(?:does|do) (?:the|this|my|our) (?:room|scene|space|place|house|apartment|flat|video|home) "
-           r"(?:have|contain|include|hold)|have (?:you|we) (?:got|seen)|any)\b")
-_EXISTS_PRESENT = r"\s*(?:is|are)(?= (?:a|an|any|some) [a-z ]+\b(?:present|here|in (?:the|this) (?:room|scene|space))\b)"
 
 
 def read(question: str, scene: SceneMemory, options: list[Option] | None = None) -> TaskFrame:
@@ -44,34 +41,7 @@ def read(question: str, scene: SceneMemory, options: list[Option] | None = None)
     return RulesReader(question, scene.labels(), options, counts).frame()
 
 
-_POLITE = re.compile(r"^\s*(?:(?:please\s+)?(?:could|can|would|will) you (?:please )?(?:tell me|check|say|let me know|find out)|"
-                     r"(?:please )?(?:tell me|let me know)|do you know|i(?:'d| would) like to know|i wonder|i'm wondering|"
-                     r"i want to know|please say)\s*,?\s*")
-_HYPOTHETICAL = re.compile(rf"\b(?:a|an|one)\s+((?:\d+(?:\.\d+)?|half an?|one)\s*-?\s*[a-z]+(?:[- ](?:wide|long|tall|deep|high))?)"
-                           rf"\s+([a-z]+(?:\s+[a-z]+)??)(?=\s+(?:fit|go|pass|between|in|through|there)\b)")
-
-
-def plain_question(text: str) -> str:
-    """The question without what only wraps it: a polite opening ("could you tell me whether ...") put
-    back as a question ("is ..."), and a hypothetical object to fit ("a 90 cm shelf") as "an item"
-    (it is no scene object)."""
-    stripped = _POLITE.sub("", text)
-    if stripped != text:
-        clause = re.match(r"(?:whether|if)\s+(.*)", stripped)
-        if clause:
-            rest = clause.group(1)
-            there = re.match(r"there(?:'s| is| are|'re)\s+(.*)", rest)
-            if there:
-                stripped = f"is there {there.group(1)}"
-            else:
-                verb = re.search(r"\b(is|are|was|were|does|do|can|would)\b", rest)
-                stripped = f"{verb.group(1)} {rest[:verb.start()]}{rest[verb.end():]}" if verb else rest
-        text = re.sub(r"\s+", " ", stripped).strip()
-    return _HYPOTHETICAL.sub(lambda m: f"an item {m.group(1)}", text) if re.search(
-        r"\b(?:fit|room for|space for|enough (?:room|space))\b", text) else text
-
-
-class RulesReader:
+class RulesReader(InventoryReading):
     def __init__(self, question: str, labels: list[str], options: list[Option] | None = None,
                  instance_counts: dict[str, int] | None = None):
         self.labels = list(labels)
@@ -85,7 +55,7 @@ class RulesReader:
         if re.search(r"[,;]?\s+and\s+(?:which|what|how|where|is|are|does|do|can)\b", q.text):
             raise PlanningError(f"the question asks more than one thing ({q.raw!r}); ask one at a time")
         absent = q.absent_objects()
-        readers = (lambda: viewpoints.views(q), lambda: viewpoints.route(q), lambda: viewpoints.direction(q),
+        readers = (self._absent_choice, lambda: viewpoints.views(q), lambda: viewpoints.route(q), lambda: viewpoints.direction(q),
                    lambda: viewpoints.appearance(q), self._existence,
                    self._count_total, self._count, self._listing, self._between, self._relation,
                    self._amount_comparison, self._difference, self._elevation, self._relative_distance,
@@ -93,7 +63,7 @@ class RulesReader:
         for intent in readers:
             frame = intent()
             if frame is not None:
-                if frame.task not in ("exists", "count", "count_total"):
+                if frame.task not in ("exists", "count", "count_total", "absent_choice"):
                     named = {o.label for o in _all_refs(frame)}
                     dropped = [name for name in absent if name not in named]
                     if dropped:
@@ -147,107 +117,6 @@ class RulesReader:
 
     # --- intents: each returns a frame, or None when the question is not of its kind ---
 
-    def _named_thing(self, start: int = 0) -> tuple[str, int, int] | None:
-        """(name, start, end) of the object named after an article or quantifier from `start`, scene label
-        or not ("a piano"): the scene's label when it names one as a whole, else the question's word."""
-        for match in re.finditer(r"\b(?:a|an|any|some|the|one|two|several|more)\s+([a-z]+(?:\s+[a-z]+){0,2})",
-                                 self.q.text[start:]):
-            words = [w for w in head_phrase(match.group(1).split()) if w not in ("other", "kind", "sort")]
-            if words and words[-1] not in NOT_OBJECTS:
-                name = " ".join(words)
-                begin = start + match.start(1) + match.group(1).find(words[0])
-                return self.q.vocabulary.exact(name) or singular(name), begin, begin + len(name)
-        return None
-
-    def _existence(self) -> TaskFrame | None:
-        q = self.q
-        cue = re.match(_EXISTS, q.text) or re.match(_EXISTS_PRESENT, q.text)
-        if not cue or q.has(r"\b(?:room|space|enough)\s+(?:for|to)\b|\bhow many\b"):
-            return None
-        mentions = [m for m in q.mentions if m.start >= cue.end()]
-        named = self._named_thing(cue.end())
-        # A mention names the thing when it ends where the named phrase does ("a table lamp" is no table).
-        if mentions and (named is None or mentions[0].end >= named[2] or mentions[0].end < named[1]):
-            thing, thing_end = mentions[0].label, mentions[0].end
-        elif named:
-            thing, thing_end = named[0], named[2]
-        else:
-            return None
-        frame = dict(task="exists", objects=[ObjectRef(label=thing)])
-        related = re.match(rf"\s*(?:here\s+|in (?:the|this) room\s+)?(?:that is\s+|which is\s+|located\s+|right\s+)?"
-                           rf"({lexicon.RELATION_PATTERN})\s+(?:the\s+|a\s+|an\s+|my\s+)?", q.text[thing_end:])
-        if related:
-            target = next((m for m in q.mentions if m.start == thing_end + related.end()), None)
-            if target is None:
-                unknown = q.unknown_phrases()
-                if unknown:
-                    raise unknown_objects(unknown, self.labels)
-                return None
-            frame.update(relation=lexicon.relation_of(related.group(1)), target=ObjectRef(label=target.label))
-        return TaskFrame(**frame)
-
-    def _count_total(self) -> TaskFrame | None:
-        q = self.q
-        match = re.search(r"\b(how many|number of|count)\b", q.text)
-        if not match or self._unit() or q.has(r"\bhow many times\b"):
-            return None
-        if q.has(r"\bhow many\s+(?:objects|things|items|pieces of furniture|furniture items)\b") and not q.has(
-                r"\b(?:on|under|near|next to|beside|above|below)\b"):
-            return TaskFrame(task="count_total")
-        clause = re.search(r"\b(?:counting|including|if you count|that is|namely|i\.e\.)\b(.*)", q.text)
-        together = q.has(r"\b(?:in total|altogether|together|combined|all together|total)\b")
-        mentions = [m for m in q.mentions if m.start >= (clause.start(1) if clause else match.end())]
-        labels = unique(m.label for m in mentions)
-        names = labels + [n for n in q.absent_objects() if n not in labels]
-        if len(names) >= 2 and (clause or together or re.search(r"\band\b", q.text[match.end():])):
-            if not clause and not together and q.has(r"\bhow many\b.*\band\b.*\b(?:each|respectively)\b"):
-                return None
-            return TaskFrame(task="count_total", objects=[ObjectRef(label=n) for n in names])
-        return None
-
-    def _count(self) -> TaskFrame | None:
-        q = self.q
-        match = re.search(r"\b(how many|number of|count|quantity of|total of)\s+(?:the\s+)?([a-z][a-z ]*)", q.text)
-        if not match or self._unit() or q.has(r"\bhow many times\b"):
-            return None
-        after = [m for m in q.mentions if m.start >= match.start(2)]
-        before = [m for m in q.mentions if m.end <= match.start()]
-        if after:
-            label, end = after[0].label, after[0].end
-        elif before and re.match(r"(are|is|there|exist|do|can)\b", match.group(2)):  # "chairs: how many are there?"
-            label, end = before[-1].label, before[-1].end
-        else:  # an object the scene lacks: none of it is there
-            noun = re.split(r"\b(are|is|in|of|there|do|does|can|on|at|that|which|here|do)\b", match.group(2))[0].strip()
-            if not noun or noun.split()[-1] in NOT_OBJECTS:
-                return None
-            label, end = q.vocabulary.resolve(noun) or singular(noun), match.end(2)
-        if re.match(rf"\s*(?:are\s+|is\s+|that are\s+|located\s+|standing\s+|sitting\s+)?(?:{lexicon.RELATION_PATTERN})\s+"
-                    rf"(?:the|a|an)\s", q.text[end:]):
-            raise PlanningError("the rules planner counts all of a kind, not those in a relation to another object "
-                                f"({q.raw!r}); ask how many there are, or whether one is there")
-        return TaskFrame(task="count", objects=[ObjectRef(label=label)])
-
-    def _listing(self) -> TaskFrame | None:
-        q = self.q
-        if not q.has(r"^\s*(?:what|which|list|name|tell me|show me|anything|is there anything|what's|whats)\b"):
-            return None
-        if q.has(r"^\s*(?:what|which)\s+(?:objects?|things?|items?|furniture)?\s*(?:is|are)\s+(?:in|there in)\s+(?:the|this)\s+"
-                 r"(?:room|scene|space)\s*\??$|^\s*(?:list|name)\s+(?:all\s+)?(?:the\s+)?(?:objects|things|items)\b|"
-                 r"^\s*what (?:objects|things|items) (?:are there|do you see|can you see)\b"):
-            return TaskFrame(task="list_objects")
-        refs = self._refs()
-        for reference in refs:
-            before = q.text[:reference.start]
-            match = re.search(rf"\b({lexicon.RELATION_PATTERN})\s+(?:the\s+|my\s+)?$", before)
-            if not match:
-                continue
-            head = before[:match.start()]
-            if any(r.end <= match.start() for r in refs) or not re.match(
-                    r"\s*(?:what|which|list|name|tell me|show me|anything|is there anything)", head):
-                return None
-            return TaskFrame(task="list_related", objects=[reference.ref], relation=lexicon.relation_of(match.group(1)))
-        return None
-
     def _between(self) -> TaskFrame | None:
         q = self.q
         if not q.has(r"\bbetween\b") or not self._yes_no() or lexicon.amounts(q.text):
@@ -272,8 +141,8 @@ class RulesReader:
         gap_end = refs[1].start if len(refs) > 1 else len(q.text)
         middle = q.text[first.end:gap_end]
         match = re.fullmatch(rf"\s*(?:is|are|sits?|sitting|stands?|standing|located|placed|hung|hanging|mounted|lies|lying|"
-                             rf"rests?|resting|kept|set|put)?\s*(?:right|directly|just|somewhere)?\s*"
-                             rf"({lexicon.RELATION_PATTERN})\s+(?:the|a|an|my)?\s*", middle)
+                             rf"rests?|resting|kept|set|put)?\s*(?:right|directly|just|somewhere|up|down|straight)?\s*"
+                             rf"({lexicon.RELATION_PATTERN})\s+(?:the|a|an|my|one of the|any of the)?\s*", middle)
         each_other = re.match(rf"\s*(?:are\s+|located\s+|placed\s+|standing\s+)?(?:right\s+)?"
                               rf"({lexicon.RELATION_PATTERN})\s+(?:each other|one another)\b", q.text[first.end:])
         if each_other and self.q.instance_counts.get(first.label, 2) > 1:  # unknown counts: the question says several
@@ -296,7 +165,8 @@ class RulesReader:
         q.require_objects()
         refs = self._distinct_refs()
         amount = Amount(value=value, unit=unit)
-        if q.has(r"\b(?:fit|room for|space for|enough (?:room|space)|squeeze|pass|go through|clearance)\b"):
+        if q.has(r"\b(?:fit|room for|space for|enough (?:room|space)|wide enough|enough for|squeeze|pass|go through|"
+                 r"go between|get between|clearance)\b"):
             if len(refs) < 2 or not q.has(r"\bbetween\b"):
                 return None
             return TaskFrame(task="compare", objects=refs[:2], measure="horizontal_distance", comparison=">=", amount=amount)
@@ -305,8 +175,9 @@ class RulesReader:
         if phrase is None:
             return None
         comparison = lexicon.comparison_of(phrase.group(1))
-        if len(refs) >= 2 and (q.has(r"\b(apart|away from|from each other|distance|far|close|separat\w*|gap|between)\b")):
-            measure = "horizontal_distance" if q.has(r"\bhorizontal") else "vertical_distance" if q.has(r"\bvertical") \
+        if len(refs) >= 2 and (q.has(r"\b(apart|away from|from each other|distance|far|close|separat\w*|gap|between)\b")
+                               or q.has(r"\b(?:within|less than|more than|under|over)\s+[^ ]+\s*[a-z]+\s+(?:of|from)\b")):
+            measure = "horizontal_distance" if q.has(_HORIZONTAL) else "vertical_distance" if q.has(r"\bvertical") \
                 else "distance"
             return TaskFrame(task="compare", objects=refs[:2], measure=measure, comparison=comparison, amount=amount)
         if len(refs) != 1:
@@ -325,33 +196,60 @@ class RulesReader:
         return TaskFrame(task="compare", objects=refs[:1], measure=measure, comparison=comparison, amount=amount)
 
     def _difference(self) -> TaskFrame | None:
+        """"How much taller is A than B", "how many times longer", "how much more floor space does A
+        take up than B", "how much higher is the bottom of A than the top of B", "how much farther from
+        C is A than B"."""
         q = self.q
-        times = re.search(rf"\bhow many times\s+(?:as\s+)?({lexicon.COMPARATIVE_WORDS}|big|large|tall|long|wide|high)\b", q.text)
+        adjective = rf"{lexicon.COMPARATIVE_WORDS}|farther|further|closer|nearer|big|large|tall|long|wide|high"
+        times = re.search(rf"\bhow many times\s+(?:as\s+|more\s+|bigger\s+)?({adjective}|{_MEASURE_NOUNS})?\b", q.text)
         much = re.search(rf"\b(?:how much|by how much|how many (?:centimet(?:er|re)s|met(?:er|re)s|cm|inches|feet))\s+"
-                         rf"(?:is\s+\w+\s+|are\s+\w+\s+)?({lexicon.COMPARATIVE_WORDS})\b", q.text) \
-            or re.search(rf"\bby how much\b.*\b({lexicon.COMPARATIVE_WORDS})\b", q.text)
+                         rf"(?:is\s+\w+\s+|are\s+\w+\s+)?(?:more\s+)?({adjective}|{_MEASURE_NOUNS})\b", q.text) \
+            or re.search(rf"\bby how much\b.*\b({adjective})\b", q.text)
         named = re.search(r"\b(height|length|width|size|volume|footprint|elevation) difference\b|"
                           r"\bdifference in (height|length|width|size|volume|footprint|elevation)\b", q.text)
-        if not (times or much or named):
+        if not (times or much or named) or (times and not times.group(1)):
             return None
         q.require_objects()
-        refs = self._distinct_refs()
+        refs = self._refs()
         if len(refs) < 2:
             return None
-        if named:
-            word = named.group(1) or named.group(2)
-            measure = {"size": "volume", "elevation": "elevation_center"}.get(word, word)
-            best = "max"
-        else:
-            word = (times or much).group(1)
-            measure, best = lexicon.COMPARATIVES.get(word, (lexicon.named_measure(word) or "volume", "max"))
-            if word in ("big", "large"):
-                measure = "volume"
         task = "ratio" if times else "difference"
-        a, b = refs[:2]
+        word = (named.group(1) or named.group(2)) if named else (times or much).group(1)
+        if word in ("farther", "further", "closer", "nearer"):  # distances of two objects to a third
+            target = next((r for r in refs if re.search(r"\b(?:from|to)\s+(?:the\s+)?$", q.text[:r.start])), None)
+            rest = [r.ref for r in refs if r is not target]
+            if target is None or len(rest) < 2:
+                return None
+            a, b = rest[:2]
+            if word in ("closer", "nearer") and task == "difference":
+                a, b = b, a  # "how much closer is A than B" = d(B) - d(A)
+            return TaskFrame(task=task, objects=[a, b], target=target.ref, measure="distance", unit=self._unit())
+        if word in ("big", "large", "size", "bigger", "larger"):
+            measure, best = lexicon.named_measure(q.text) or "volume", "max"
+        elif word in lexicon.COMPARATIVES:
+            measure, best = lexicon.COMPARATIVES[word]
+        else:
+            measure, best = lexicon.named_measure(word) or {"elevation": "elevation_center"}.get(word, "volume"), "max"
+        parts = [self._part_of(r) for r in refs[:2]]
+        measures = [p for p in parts if p]
+        if measures and len(measures) == 2 and measure in ("elevation_center", "height"):
+            measure = measures[0]
+        elif measures:
+            return None  # "the top of A" against "B": not told apart reliably
+        a, b = (r.ref for r in refs[:2])
         if best == "min" and task == "difference":  # "how much shorter is A than B" = B - A
             a, b = b, a
-        return TaskFrame(task=task, objects=[a, b], measure=measure, unit=self._unit())
+            parts.reverse()
+        return TaskFrame(task=task, objects=[a, b], measure=measure, measures=[p for p in parts if p] if measures else [],
+                         unit=self._unit())
+
+    def _part_of(self, reference: Reference) -> str | None:
+        """"the bottom of the lamp" -> elevation_bottom; "the top of the bin" -> elevation_top; else None."""
+        match = re.search(r"\b(bottom|base|underside|lower edge|top|upper edge)\s+of\s+(?:the\s+)?$",
+                          self.q.text[:reference.start])
+        if not match:
+            return None
+        return "elevation_top" if match.group(1) in ("top", "upper edge") else "elevation_bottom"
 
     def _elevation(self) -> TaskFrame | None:
         q = self.q
@@ -418,7 +316,9 @@ class RulesReader:
         sized = r"(size|area|big|large|square|footprint|spacious|dimensions?)"
         explicit = q.has(rf"\b{sized}\b[^.?]{{0,25}}\b(this|the|whole|entire|combined)\s+{room}\b|\b{room}\s+(size|area)\b|"
                          rf"\bfloor area\b|\bhow (big|large|spacious) is (the|this) (room|space|apartment)\b")
-        implicit = not q.mentions and q.has(rf"\b{sized}\b") and q.has(rf"\b{room}\b")
+        implicit = not q.mentions and q.has(rf"\b{sized}\b|\bfloor space\b") and q.has(rf"\b{room}\b")
+        if q.mentions and not q.has(rf"\b(?:this|the|whole|entire|combined)\s+{room}\b"):
+            return None  # "how much floor area does the dishwasher cover" is the dishwasher's footprint
         if not (explicit or implicit) or q.has(r"\bdimensions\b|\bhow (?:wide|long)\b|\b(?:width|length) of\b"):
             return None
         unit = self._unit() or "m2"
@@ -443,13 +343,15 @@ class RulesReader:
         q = self.q
         if not q.has(r"\b(distance|how far|far apart|how close|apart|separat\w*|gap|between)\b"):
             return None
+        if self._comparative() and q.has(r"\bwhich\b|\bthan\b") and not q.has(r"\bdistance\b|\bhow far\b|\bapart\b"):
+            return None  # "between the chair and the radiator, which is smaller?" compares sizes
         q.require_objects()
         refs = self._refs()
         if len(refs) < 2:
             return None
         first = refs[0]
         second = next((r for r in refs[1:] if r.ref != first.ref), refs[1])
-        measure = ("horizontal_distance" if q.has(r"\bhorizontal(?:ly)?\b|\balong the floor\b|\bon the floor plan\b")
+        measure = ("horizontal_distance" if q.has(_HORIZONTAL)
                    else "vertical_distance" if q.has(r"\bvertical(?:ly)?\b") else "distance")
         return TaskFrame(task="measure", objects=[first.ref, second.ref], measure=measure, unit=self._unit() or "m")
 
@@ -475,7 +377,8 @@ class RulesReader:
     def _size(self) -> TaskFrame | None:
         q = self.q
         if not q.has(r"\b(size|dimension|dimensions|big|large|tall|high|height|long|length|wide|width|measure|measures|"
-                     r"footprint|volume|floor space|deep|depth|thick)\b"):
+                     r"footprint|volume|floor space|deep|depth|thick)\b") and not q.has(
+                r"\b(?:how much|what(?:'s| is) the)\b.*\b(?:area|space|cover|covers|occupy|occupies|take up|takes up)\b"):
             return None
         q.require_objects()
         refs = self._refs()

@@ -65,7 +65,7 @@ def route(q: Question) -> TaskFrame | None:
 
 def direction(q: Question) -> TaskFrame | None:
     words = q.option_words()
-    if not (q.has(r"\b(left|right|behind|back|front|ahead)\b") or words & {"left", "right", "back"}):
+    if not (q.has(r"\b(left|right|behind|back|front|ahead)\b") or words & lexicon.DIRECTION_WORDS):
         return None
     facing = q.mention_after(FACING)
     if facing is None:

@@ -81,6 +81,24 @@ def exists(ctx: ExecContext, name: Text) -> Bool:
 
 
 @op
+def not_in_scene(ctx: ExecContext, names: list[Text]) -> Text:
+    """The one name of the list that the scene has nothing of ("which of these is not in the room?").
+    An op error when every name is there, or more than one is missing (no single answer).
+
+    Args:
+        names: the names to check, e.g. the options' objects.
+
+    Examples:
+        answer not_in_scene(["chair", "piano", "sofa"])
+    """
+    missing = [name for name in names if not _named(ctx.scene, name)]
+    if len(missing) != 1:
+        found = ", ".join(missing) if missing else "none: the scene has all of them"
+        raise OpError(f"it needs exactly one name the scene lacks; missing: {found}")
+    return Text(missing[0])
+
+
+@op
 def every_object(ctx: ExecContext) -> list[Objects]:
     """Every label of the scene, each with all its instances, in label order ("the biggest object
     in the room": largest(every_object())).

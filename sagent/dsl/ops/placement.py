@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from sagent.dsl.context import ExecContext
-from sagent.dsl.ops.objects import instance_pairs, single
+from sagent.dsl.ops.objects import choose, instance_pairs, single
 from sagent.dsl.registry import op
 from sagent.dsl.types import Length, Objects
 from sagent.tools.geometry.boxes import vertical_span
@@ -79,3 +79,44 @@ def horizontal_distance(ctx: ExecContext, a: Objects, b: Objects) -> Length:
     up = ctx.scene.up
     return Length(min(convex_gap(footprint_polygon(x.box, up), footprint_polygon(y.box, up))
                       for x, y in instance_pairs(a, b, "horizontal_distance")), "m")
+
+
+def _elevated(ctx: ExecContext, candidate: Objects, part: Part, best) -> tuple[float, object]:
+    """A candidate's elevation (of its best instance, `best` max or min) and that instance."""
+    floor, up = floor_level(ctx), ctx.scene.up
+
+    def height(box) -> float:
+        bottom, top = vertical_span(box, up)
+        return {"bottom": bottom, "top": top, "center": float(box.center_array @ up)}[part] - floor
+
+    return best(((height(x.box), x) for x in candidate.instances), key=lambda pair: pair[0])
+
+
+@op
+def highest(ctx: ExecContext, candidates: list[Objects], part: Part = "center") -> Objects:
+    """The candidate placed highest above the floor ("which is higher up, the tv or the lamp"): by its
+    box centre, or by its bottom or top; its highest instance counts and is the one returned.
+
+    Args:
+        candidates: two or more different objects to compare.
+        part: which part's height above the floor to compare (see elevation).
+
+    Examples:
+        answer highest([objects("tv"), objects("lamp")])
+    """
+    return choose("highest", candidates, lambda c: _elevated(ctx, c, part, max), max)
+
+
+@op
+def lowest(ctx: ExecContext, candidates: list[Objects], part: Part = "center") -> Objects:
+    """The candidate placed lowest above the floor: by its box centre, or by its bottom or top; its
+    lowest instance counts and is the one returned.
+
+    Args:
+        candidates: two or more different objects to compare.
+        part: which part's height above the floor to compare (see elevation).
+
+    Examples:
+        answer lowest([objects("tv"), objects("lamp")], part="bottom")
+    """
+    return choose("lowest", candidates, lambda c: _elevated(ctx, c, part, min), min)

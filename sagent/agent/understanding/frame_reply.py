@@ -1,0 +1,278 @@
+"""The task frame as a model writes it: a compact JSON object whose keys depend on the task, its
+strict JSON schema for providers that enforce one, and a GBNF grammar per scene (the scene's labels
+as the only object names, every field's words from the frame's own types) for servers that take one.
+
+    {"task": "measure", "measure": "height", "objects": ["lamp"], "unit": "cm"}
+    {"task": "direction", "at": "sofa", "facing": "tv", "objects": ["door"], "scheme": "quadrant"}
+
+An object is a label, or an instance picked by a relation or a measure:
+{"label": "lamp", "pick": "nearest", "reference": "bed"}.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+
+from pydantic import ValidationError
+
+from sagent.agent.understanding.frame import (
+    TASKS,
+    Amount,
+    Comparison,
+    Measure,
+    ObjectRef,
+    Observer,
+    Relation,
+    Scheme,
+    TaskFrame,
+)
+from sagent.dsl import Diagnostic
+from sagent.errors import ModelError
+from sagent.memory import units
+from sagent.memory.files import json_objects
+
+# The keys each task's reply holds, in the order the grammar writes them.
+TASK_FIELDS: dict[str, tuple[str, ...]] = {
+    "exists": ("objects", "relation", "target"),
+    "count": ("objects",),
+    "count_total": ("objects",),
+    "list_related": ("relation", "objects"),
+    "list_objects": (),
+    "absent_choice": ("objects",),
+    "measure": ("measure", "objects", "unit"),
+    "compare": ("measure", "objects", "comparison", "amount", "target"),
+    "choose": ("measure", "best", "objects", "over_scene", "target"),
+    "difference": ("measure", "measures", "objects", "unit"),
+    "ratio": ("measure", "measures", "objects"),
+    "relation": ("relation", "objects"),
+    "between": ("objects",),
+    "room_area": ("unit",),
+    "room_size": ("measure", "unit"),
+    "direction": ("at", "facing", "objects", "scheme"),
+    "direction_check": ("at", "facing", "objects", "scheme", "word"),
+    "route": ("at", "facing", "objects"),
+    "appearance_order": ("objects",),
+    "view_movement": ("views",),
+    "view_turn": ("views",),
+    "view_turn_angle": ("views",),
+    "view_after_turn": ("views", "angle"),
+    "view_direction": ("views", "objects", "scheme"),
+}
+# Tasks whose objects may be absent from the scene ("is there a piano?"): any word names them.
+FREE_NAMES = ("exists", "count", "count_total", "absent_choice")
+_WORDS = {"relation": Relation, "measure": Measure, "comparison": Comparison, "scheme": Scheme,
+          "best": typing.Literal["max", "min"]}
+DIRECTION_WORDS = ("left", "right", "back", "front", "front-left", "front-right", "back-left", "back-right")
+FIELD_DOCS = {
+    "objects": "the objects asked about, in the question's order: labels from the scene's list",
+    "relation": "on, under, above, below, next_to or near",
+    "target": "the object distances are measured to, or that a relation is to",
+    "measure": "what is measured: distance (closest points), horizontal_distance, vertical_distance, longest, "
+               "height, length, width, footprint, volume ('bigger' means volume), elevation_bottom / "
+               "elevation_top / elevation_center (above the floor)",
+    "unit": "the unit the question asks for, or null",
+    "comparison": "<, <=, > or >=",
+    "amount": "a quantity the question states, {\"value\": 2, \"unit\": \"m\"}, or null",
+    "best": "max (biggest, tallest, farthest...) or min (smallest, nearest...)",
+    "over_scene": "true when choosing among every object of the scene",
+    "at": "where the observer stands", "facing": "what the observer faces",
+    "scheme": "left_right, left_right_back, quadrant or front_back",
+    "word": "the direction asked about: " + ", ".join(DIRECTION_WORDS),
+    "views": "input view numbers (0 is the first, -1 the last)", "angle": "degrees, positive is left",
+}
+
+
+class FrameReplyError(ModelError):
+    """The reply is not a task frame; goes back to the model for repair."""
+
+    def __init__(self, problems: list[str]):
+        self.diagnostics = [Diagnostic("syntax", problem, 1, 1) for problem in problems]
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"reply error: {d.message}" for d in self.diagnostics]
+        return "\n".join([*lines, 'The reply must be one JSON task frame, e.g. {"task": "count", "objects": ["chair"]}.'])
+
+
+def _object(value) -> ObjectRef:
+    if isinstance(value, str):
+        return ObjectRef(label=value)
+    if isinstance(value, dict) and isinstance(value.get("reference"), str):
+        value = {**value, "reference": {"label": value["reference"]}}
+    return ObjectRef.model_validate(value)
+
+
+def frame_of_reply(data: dict) -> TaskFrame:
+    """A reply's dict as a TaskFrame; ValueError / ValidationError with what is wrong."""
+    if not isinstance(data, dict) or data.get("task") not in TASKS:
+        raise ValueError(f"task must be one of: {', '.join(TASKS)}")
+    task = data["task"]
+    allowed = {"task", *TASK_FIELDS[task]}
+    extra = sorted(set(k for k, v in data.items() if v is not None) - allowed)
+    if extra:
+        raise ValueError(f"a {task} frame has no {', '.join(extra)}; its keys: {', '.join(TASK_FIELDS[task]) or 'none'}")
+    fields = {k: v for k, v in data.items() if v is not None and k not in ("at", "facing")}
+    fields["objects"] = [_object(o) for o in data.get("objects") or []]
+    if data.get("target") is not None:
+        fields["target"] = _object(data["target"])
+    if task == "view_direction" and data.get("views"):
+        fields["observer"] = Observer(view=int(data["views"][0]))
+    elif data.get("at") is not None or data.get("facing") is not None:
+        fields["observer"] = Observer(at=_object(data["at"]) if data.get("at") else None,
+                                      facing=_object(data["facing"]) if data.get("facing") else None)
+    if isinstance(data.get("amount"), dict):
+        fields["amount"] = Amount.model_validate(data["amount"])
+    return TaskFrame.model_validate(fields)
+
+
+def parse_frame(text: str) -> TaskFrame:
+    """The task frame in a model's reply (the JSON object in it); FrameReplyError when there is none."""
+    found = list(json_objects(text))
+    if not found:
+        raise FrameReplyError(["the reply holds no JSON object"])
+    problems: list[str] = []
+    for _, value in found:
+        try:
+            return frame_of_reply(value)
+        except ValidationError as error:
+            problems = problems or [f"{'.'.join(map(str, e['loc'])) or 'frame'}: {e['msg']}"
+                                    for e in error.errors(include_url=False)]
+        except (ValueError, TypeError) as error:
+            problems = problems or [str(error)]
+    raise FrameReplyError(problems)
+
+
+def reply_of(frame: TaskFrame) -> str:
+    """The compact reply a model would write for `frame` (the examples in the prompt)."""
+    def obj(ref: ObjectRef):
+        if ref.pick is None:
+            return ref.label
+        out = {"label": ref.label, "pick": ref.pick}
+        if ref.relation:
+            out["relation"] = ref.relation
+        if ref.reference is not None:
+            out["reference"] = ref.reference.label
+        if ref.measure:
+            out["measure"] = ref.measure
+        return out
+
+    data: dict = {"task": frame.task}
+    for key in TASK_FIELDS[frame.task]:
+        if key == "objects":
+            data[key] = [obj(o) for o in frame.objects]
+        elif key in ("target",):
+            data[key] = obj(frame.target) if frame.target else None
+        elif key in ("at", "facing"):
+            ref = getattr(frame.observer, key) if frame.observer else None
+            data[key] = obj(ref) if ref else None
+        elif key == "views" and frame.task == "view_direction":
+            data[key] = [frame.observer.view] if frame.observer else []
+        elif key == "amount":
+            data[key] = frame.amount.model_dump() if frame.amount else None
+        else:
+            data[key] = getattr(frame, key)
+    return json.dumps(data)
+
+
+def tasks_served(scene) -> list[str]:
+    """The tasks a scene memory can answer: views need cameras, appearance order first-seen times,
+    room tasks the room's area or outline."""
+    has = {"views": bool(scene.cameras), "times": any(o.first_seen is not None for o in scene.objects),
+           "area": scene.room.floor_area is not None, "outline": bool(scene.room.footprint)}
+    needs = {"route": None, "appearance_order": "times", "room_area": "area", "room_size": "outline"}
+    return [t for t in TASKS if (has["views"] if t.startswith("view_") else has.get(needs.get(t), True))]
+
+
+# --- the strict JSON schema (one flat object; keys a task does not use are null) ---
+
+def _words(key: str) -> list[str]:
+    return list(typing.get_args(_WORDS[key]))
+
+
+def frame_schema(labels: list[str] | None = None, tasks: list[str] | None = None) -> dict:
+    """The reply's strict JSON schema: every key present, null where the task does not use it."""
+    label = {"type": "string", **({"enum": list(labels)} if labels else {})}
+    picked = {"type": "object", "additionalProperties": False, "required": ["label", "pick", "reference", "relation", "measure"],
+              "properties": {"label": label, "pick": {"type": ["string", "null"]}, "reference": {"type": ["string", "null"]},
+                             "relation": {"type": ["string", "null"]}, "measure": {"type": ["string", "null"]}}}
+    name = {"anyOf": [{"type": "string"}, picked]}
+    nullable = lambda schema: {"anyOf": [schema, {"type": "null"}]}  # noqa: E731
+    properties = {
+        "task": {"type": "string", "enum": list(tasks or TASKS)},
+        "objects": {"type": "array", "items": name},
+        "target": nullable(name), "at": nullable(name), "facing": nullable(name),
+        **{key: nullable({"type": "string", "enum": _words(key)}) for key in _WORDS},
+        "unit": nullable({"type": "string", "enum": list(units.UNITS)}),
+        "amount": nullable({"type": "object", "additionalProperties": False, "required": ["value", "unit"],
+                            "properties": {"value": {"type": "number"}, "unit": {"type": "string", "enum": list(units.UNITS)}}}),
+        "over_scene": nullable({"type": "boolean"}),
+        "word": nullable({"type": "string", "enum": list(DIRECTION_WORDS)}),
+        "views": nullable({"type": "array", "items": {"type": "integer"}}),
+        "measures": nullable({"type": "array", "items": {"type": "string", "enum": _words("measure")}}),
+        "angle": nullable({"type": "number"}),
+    }
+    for key, schema in properties.items():
+        if key in FIELD_DOCS:
+            schema["description"] = FIELD_DOCS[key]
+    return {"title": "TaskFrame", "type": "object", "additionalProperties": False, "required": list(properties),
+            "properties": properties}
+
+
+# --- the GBNF grammar (llama.cpp, llama-cpp-python, vLLM) ---
+
+def _gbnf_string(text: str) -> str:
+    return '"' + json.dumps(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _alternatives(words) -> str:
+    return " | ".join(_gbnf_string(w) for w in words)
+
+
+def frame_grammar(labels: list[str], tasks: list[str] | None = None) -> str:
+    """GBNF for a reply: one task's keys in TASK_FIELDS order; object names are the scene's labels
+    (any lower-case words where the task may name an absent object)."""
+    rules = {
+        "ws": "[ ]?",
+        "label": _alternatives(labels) if labels else '"\\"" [a-z ]+ "\\""',
+        "name": '"\\"" [a-z]{1,31} ( " " [a-z]{1,20} ){0,3} "\\""',
+        "picked": ('"{\\"label\\": " label ", \\"pick\\": " ( "\\"nearest\\"" | "\\"farthest\\"" ) ", \\"reference\\": " label "}" | '
+                   '"{\\"label\\": " label ", \\"pick\\": " ( "\\"largest\\"" | "\\"smallest\\"" ) ", \\"measure\\": " measure "}" | '
+                   '"{\\"label\\": " label ", \\"pick\\": \\"related\\", \\"relation\\": " relation ", \\"reference\\": " label "}"'),
+        "object": "label | picked",
+        "objects": '"[" ( object ( ", " object ){0,5} )? "]"',
+        "names": '"[" ( name ( ", " name ){0,5} )? "]"',
+        "null": '"null"',
+        "number": '"-"? [0-9]{1,4} ( "." [0-9]{1,3} )?',
+        "integer": '"-"? [0-9]{1,3}',
+        "unit": _alternatives(units.UNITS),
+        "amount": '"{\\"value\\": " number ", \\"unit\\": " unit "}"',
+        "word": _alternatives(DIRECTION_WORDS),
+        "views": '"[" integer ( ", " integer ){0,1} "]"',
+        "measures": '"[" ( measure ( ", " measure ){0,2} )? "]"',
+        "bool": '"true" | "false"',
+        **{key: _alternatives(_words(key)) for key in _WORDS},
+    }
+    value_rule = {
+        "objects": "objects", "target": "object | null", "at": "object", "facing": "object", "measure": "measure",
+        "relation": "relation", "comparison": "comparison", "amount": "amount | null", "best": "best",
+        "over_scene": "bool", "unit": "unit | null", "scheme": "scheme", "word": "word", "views": "views", "measures": "measures",
+        "angle": "number",
+    }
+    alternatives = []
+    for task, keys in TASK_FIELDS.items():
+        if tasks is not None and task not in tasks:
+            continue
+        parts = [f'"{{\\"task\\": " {_gbnf_string(task)}']
+        for key in keys:
+            rule = value_rule[key]
+            if task in FREE_NAMES and key == "objects":
+                rule = "names"
+            if task == "exists" and key in ("relation", "target"):
+                rule = f"{value_rule[key].split(' |')[0]} | null" if key == "relation" else "object | null"
+            parts.append(f'", \\"{key}\\": " ( {rule} )')
+        parts.append('"}"')
+        alternatives.append(" ".join(parts))
+    rules["root"] = " | ".join(f"( {t} )" for t in alternatives)
+    order = ["root", *[k for k in rules if k != "root"]]
+    return "\n".join(f"{name} ::= {rules[name]}" for name in order) + "\n"
