@@ -193,8 +193,9 @@ def main() -> None:
     parser.add_argument("--category", default=None, help="only this category")
     parser.add_argument("--out", type=Path, default=None, help="also write every outcome as JSON lines here")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md as it is")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS, help="the question file (JSON lines)")
     args = parser.parse_args()
-    questions = read_questions()
+    questions = read_questions(args.questions)
     categories = list(dict.fromkeys(q["category"] for q in questions))
     if args.category:
         if args.category not in categories:

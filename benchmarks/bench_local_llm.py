@@ -45,6 +45,9 @@ from sagent.agent.scoring import score_one, score_table  # noqa: E402
 from sagent.dsl import DslError, check, parse  # noqa: E402
 from sagent.errors import ProviderError, SagentError  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import bench_everyday  # noqa: E402
+
 QUESTIONS = ROOT.parent / "shared" / "bench" / "layout_qa_scannet.jsonl"
 LAYOUTS = ROOT.parent / "shared" / "data" / "vsibench_meta_info" / "scannet_meta_info_val.json"
 DEFAULT_VENV = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sagent" / "llama-cpp-venv"
@@ -62,6 +65,8 @@ CONFIGS = {
     "off": ("constraints off", {"constrain": "off"}),
     "on": ("constraints on (per-scene GBNF grammar)", {"constrain": "on"}),
     "votes3": ("constraints on, 3 votes", {"constrain": "on", "votes": 3}),
+    "frame": ("the model fills the task frame (per-scene frame grammar); sagent compiles the program",
+              {"constrain": "on", "form": "frame"}),
 }
 
 
@@ -191,13 +196,13 @@ def served_speeds(log: Path, calls: list[Call], before: int) -> str:
 
 # ---------------------------------------------------------------- questions and configurations
 
-def dev_subset(questions: list[dict], count: int) -> list[dict]:
-    """`count` questions, stratified over question_type: an equal share per type (the first types in
+def dev_subset(questions: list[dict], count: int, key: str = "question_type") -> list[dict]:
+    """`count` questions, stratified over `key` (the task): an equal share per type (the first types in
     name order get one more when it does not divide), evenly spaced through each type in file order.
     Ordered round-robin over the types, so a run cut short by its time budget is still balanced."""
     by_type: dict[str, list[dict]] = defaultdict(list)
     for item in questions:
-        by_type[item["question_type"]].append(item)
+        by_type[item[key]].append(item)
     types = sorted(by_type)
     shares = []
     for index, kind in enumerate(types):
@@ -205,6 +210,33 @@ def dev_subset(questions: list[dict], count: int) -> list[dict]:
         pool = by_type[kind]
         shares.append([pool[(2 * i + 1) * len(pool) // (2 * share)] for i in range(share)])
     return [share[i] for i in range(max(map(len, shares), default=0)) for share in shares if i < len(share)]
+
+
+class QuestionSet:
+    """The dev layout QA (VSI-Bench scoring) or the everyday questions (right or not, by the question's kind)."""
+
+    def __init__(self, name: str, count: int):
+        self.name = name
+        if name == "dev":
+            if not QUESTIONS.exists() or not LAYOUTS.exists():
+                sys.exit(f"needs {QUESTIONS} and {LAYOUTS}")
+            self.questions = dev_subset(read_questions(QUESTIONS), count)
+            self._scenes = LayoutScenes([LAYOUTS])
+        else:
+            self.questions = [{**item, "question_type": item["category"]}
+                              for item in dev_subset(bench_everyday.read_questions(), count, key="category")]
+            self._scenes = bench_everyday.Scenes()
+
+    def scene(self, item: dict):
+        return self._scenes[item["scene_name"]] if self.name == "dev" else self._scenes[item]
+
+    def score(self, item: dict, answer) -> tuple[float, bool]:
+        """(score, the answer is of the kind the question asks)."""
+        if self.name == "dev":
+            prediction = answer.choice if item.get("options") else answer.value
+            return score_one(prediction, item["ground_truth"]), True
+        right, why = bench_everyday.judge(item, answer)
+        return float(right), not why.startswith(("not a ", "wrong kind"))
 
 
 @dataclasses.dataclass
@@ -254,6 +286,7 @@ class Outcome:
     seconds: float
     calls: list[Call]
     error: str | None = None
+    kind_ok: bool = True  # an answer was printed of the kind the question asks (or none was printed)
 
 
 def settings_for(name: str, api_base: str, args) -> PlannerSettings:
@@ -286,56 +319,55 @@ class ConfigRun:
         self.recorder = self.planner.model = RecordingModel(self.planner.model, every_call)
         self.outcomes: list[Outcome] = []
 
-    def answer(self, item: dict, scene) -> Outcome:
+    def answer(self, item: dict, scene, questions: QuestionSet) -> Outcome:
         self.attempts.clear()
         first_call = len(self.recorder.calls)
-        started, prediction, error = time.perf_counter(), None, None
+        started, score, kind_ok, error = time.perf_counter(), 0.0, True, None
         try:
             answer = ask(scene, item["question"], self.planner, item.get("options"))
-            prediction = answer.choice if item.get("options") else answer.value
+            score, kind_ok = questions.score(item, answer)
         except ProviderError as problem:  # before issue 16 a timeout was one; an unreachable server stops the run
             error = f"ProviderError: {problem}"
             if "could not reach" in str(problem):
                 raise
         except SagentError as problem:
             error = f"{type(problem).__name__}: {problem}"
-        outcome = Outcome(item["id"], item["question_type"], score_one(prediction, item["ground_truth"]),
-                          _first_valid(self.attempts, scene), time.perf_counter() - started,
-                          self.recorder.calls[first_call:], error)
+        outcome = Outcome(item["id"], item["question_type"], score, _first_valid(self.attempts, scene),
+                          time.perf_counter() - started, self.recorder.calls[first_call:], error, kind_ok)
         self.outcomes.append(outcome)
         return outcome
 
 
-def run_configs(runs: list[ConfigRun], questions: list[dict], scenes: LayoutScenes, budget_s: float) -> int:
+def run_configs(runs: list[ConfigRun], questions: QuestionSet, budget_s: float) -> int:
     """Every configuration on each question in turn, their order rotated from one question to the next
     (the server reuses the prompt prefix of the call before: no configuration always goes first), until
     `budget_s` is spent. Returns how many questions all configurations answered."""
     started_all = time.perf_counter()
-    for number, item in enumerate(questions, 1):
+    for number, item in enumerate(questions.questions, 1):
         if time.perf_counter() - started_all > budget_s:
             print(f"time budget of {budget_s:.0f} s spent after {number - 1} questions", flush=True)
             return number - 1
-        scene = scenes[item["scene_name"]]
+        scene = questions.scene(item)
         shift = (number - 1) % len(runs)
         for run in runs[shift:] + runs[:shift]:
-            outcome = run.answer(item, scene)
-            print(f"  {number}/{len(questions)} [{run.name}] {item['id']} {item['question_type']} score "
+            outcome = run.answer(item, scene, questions)
+            print(f"  {number}/{len(questions.questions)} [{run.name}] {item['id']} {item['question_type']} score "
                   f"{outcome.score:.2f} valid {outcome.first_valid} {outcome.seconds:.1f} s {len(outcome.calls)} "
                   f"call(s){' ' + outcome.error[:200] if outcome.error else ''}", flush=True)
-    return len(questions)
+    return len(questions.questions)
 
 
-def rules_outcomes(questions: list[dict], scenes: LayoutScenes) -> list[Outcome]:
+def rules_outcomes(questions: QuestionSet, items: list[dict]) -> list[Outcome]:
     planner, outcomes = RulesPlanner(), []
-    for item in questions:
-        started, prediction, error = time.perf_counter(), None, None
+    for item in items:
+        started, score, kind_ok, error = time.perf_counter(), 0.0, True, None
         try:
-            answer = ask(scenes[item["scene_name"]], item["question"], planner, item.get("options"))
-            prediction = answer.choice if item.get("options") else answer.value
+            answer = ask(questions.scene(item), item["question"], planner, item.get("options"))
+            score, kind_ok = questions.score(item, answer)
         except SagentError as problem:
             error = f"{type(problem).__name__}: {problem}"
-        outcomes.append(Outcome(item["id"], item["question_type"], score_one(prediction, item["ground_truth"]),
-                                error is None, time.perf_counter() - started, [], error))
+        outcomes.append(Outcome(item["id"], item["question_type"], score, error is None,
+                                time.perf_counter() - started, [], error, kind_ok))
     return outcomes
 
 
@@ -372,6 +404,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--llm-venv", type=Path, default=DEFAULT_VENV, help="the server's virtualenv (built when missing)")
     parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--set", choices=["dev", "everyday"], default="dev",
+                        help="dev: the ScanNet layout QA (VSI-Bench scoring); everyday: benchmarks/everyday (right or not)")
     parser.add_argument("--configs", default="off,on,votes3", help=f"comma-separated, of {', '.join(CONFIGS)}")
     parser.add_argument("--max-tokens", type=int, default=256)
     parser.add_argument("--max-repairs", type=int, default=1)
@@ -386,11 +420,7 @@ def main() -> None:
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown:
         parser.error(f"unknown configuration(s) {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
-    if not QUESTIONS.exists() or not LAYOUTS.exists():
-        sys.exit(f"needs {QUESTIONS} and {LAYOUTS}")
-
-    questions = dev_subset(read_questions(QUESTIONS), args.questions)
-    scenes = LayoutScenes([LAYOUTS])
+    questions = QuestionSet(args.set, args.questions)
     python = ensure_venv(args.llm_venv)
     model = gguf_path(python)
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"sagent-llama-server-{os.getpid()}.log"
@@ -405,25 +435,29 @@ def main() -> None:
             settings = settings_for(name, server.base, args)
             print(f"[{name}] {CONFIGS[name][0]}: {settings}", flush=True)
             runs.append(ConfigRun(name, settings, every_call))
-        done = run_configs(runs, questions, scenes, args.budget)
+        done = run_configs(runs, questions, args.budget)
     finally:
         server.close()
-    questions = questions[:done]
-    rules = rules_outcomes(questions, scenes)
+    items = questions.questions[:done]
+    rules = rules_outcomes(questions, items)
 
     command = ("`.venv/bin/python benchmarks/bench_local_llm.py --llm-venv DIR "
-               f"--questions {args.questions} --configs {','.join(configs)} --max-tokens {args.max_tokens} "
+               f"--set {args.set} --questions {args.questions} --configs {','.join(configs)} --max-tokens {args.max_tokens} "
                f"--max-repairs {args.max_repairs} --timeout {args.timeout:g} --budget {args.budget:g}`")
-    types = Counter(q["question_type"] for q in questions)
+    types = Counter(q["question_type"] for q in items)
     rows = [summary_row(run.name, CONFIGS[run.name][0], run.outcomes[:done]) for run in runs]
     rows.append(summary_row("rules", "the rules planner (no model)", rules))
     tables = [score_table([(o.question_type, o.score) for o in outcomes])
               for outcomes in [*(run.outcomes[:done] for run in runs), rules]]
     served = served_speeds(log, every_call, before=2)
+    source = "`layout_qa_scannet.jsonl`" if args.set == "dev" else "`benchmarks/everyday/questions.jsonl`"
+    scoring = ("VSI-Bench scoring" if args.set == "dev" else
+               "a question scores 1 when right for its kind (measures within 5 %), else 0")
     cut = (f" (the time budget ran out after {done} of the {args.questions} planned)"
            if done < args.questions else "")
     lines = [
-        "## A small local model as the planner (Gemma-3-270M, llama.cpp)",
+        "## A small local model as the planner (Gemma-3-270M, llama.cpp)" + ("" if args.set == "dev" else
+                                                                            ": everyday questions"),
         "",
         f"Command: {command} ({machine()}).",
         f"`{GGUF_PACKAGE}` (Q4_K_M; a base model, not instruction-tuned) served on this CPU by "
@@ -434,8 +468,8 @@ def main() -> None:
         f"{args.timeout:g}, no images. Model speed on a fresh prompt before the run: {speed['prompt_tps']:.0f} "
         f"prompt tokens/s ({speed['prompt_tokens']} tokens), {speed['generate_tps']:.1f} generated tokens/s "
         f"(unconstrained); {served}",
-        f"Questions: {len(questions)} of `layout_qa_scannet.jsonl`{cut}, stratified by type "
-        f"({', '.join(f'{t} {n}' for t, n in sorted(types.items()))}); VSI-Bench scoring. Each question runs "
+        f"Questions: {len(items)} of {source}{cut}, stratified by type "
+        f"({', '.join(f'{t} {n}' for t, n in sorted(types.items()))}); {scoring}. Each question runs "
         "every configuration in turn, their order rotated from question to question (the server reuses the "
         "prompt prefix of the call before). Valid: the first reply's program parses and checks against the "
         "scene. Answered: a value came back (the planner's answer-kind check and the repair budget can still "
@@ -447,7 +481,8 @@ def main() -> None:
         "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
         *rows,
         "",
-        *[f"- {run.name}: errors {error_kinds(run.outcomes[:done])}" for run in runs],
+        *[f"- {run.name}: errors {error_kinds(run.outcomes[:done])}; answers of the wrong kind printed: "
+          f"{sum(not o.kind_ok for o in run.outcomes[:done])}" for run in runs],
         "",
         "Accuracy by task:",
         "",
@@ -458,7 +493,7 @@ def main() -> None:
     ]
     body = "\n".join(lines)
     if not args.no_write:
-        write_section("local_llm", body)
+        write_section("local_llm" if args.set == "dev" else "local_llm_everyday", body)
     print(body)
 
 

@@ -22,8 +22,16 @@ from typing import Generator, Iterable
 from sagent.agent.understanding.compiler import Compiler
 from sagent.agent.understanding.errors import PlanningError
 from sagent.agent.understanding.frame import TaskFrame
-from sagent.agent.understanding.frame_reply import FrameReplyError, frame_grammar, frame_schema, parse_frame, tasks_served
-from sagent.agent.understanding.kinds import kind_problem
+from sagent.agent.understanding.frame_reply import (
+    FrameReplyError,
+    frame_grammar,
+    frame_schema,
+    parse_frame,
+    question_labels,
+    tasks_of_kind,
+    tasks_served,
+)
+from sagent.agent.understanding.kinds import expected_answer, kind_problem
 from sagent.agent.example_bank import DEFAULT_SHOTS
 from sagent.agent.model import ChatModel, ModelReply, ModelTimeout, ReplyConstraint, ReplyTruncated
 from sagent.agent.options import Option
@@ -125,11 +133,18 @@ class LLMPlanner:
         self.shots = shots
         self._grammars = _Grammars()
 
-    def constraint(self, scene: SceneMemory) -> ReplyConstraint:
-        """What the provider may enforce: the reply's JSON schema, or the scene's program grammar (the
-        frame's schema and grammar in frame form)."""
+    def constraint(self, scene: SceneMemory, question: str = "", options: list[Option] | None = None) -> ReplyConstraint:
+        """What the provider may enforce: the reply's JSON schema, or the scene's program grammar. In frame
+        form, the frame's schema and grammar for this question: the objects it names (every label when it
+        names none) and the tasks whose answer is of the kind it asks (every task the scene serves when
+        that cannot be told): a frame the answer-kind check would refuse cannot be written."""
         if self.form == "frame":
-            labels, tasks = scene.labels(), tasks_served(scene)
+            options = list(options or [])
+            labels = question_labels(question, scene, options)
+            tasks = tasks_served(scene)
+            expected = expected_answer(question, options, scene.labels()) if question else None
+            if expected is not None:
+                tasks = tasks_of_kind(tasks, expected.accepts) or tasks
             return ReplyConstraint(frame_schema(labels, tasks), grammar=lambda flavour: frame_grammar(labels, tasks))
         return ReplyConstraint(PlannerStep.model_json_schema(), grammar=self._grammars.getter(scene))
 
@@ -226,7 +241,7 @@ class LLMPlanner:
         attempts). Other ModelErrors (ContextOverflow, ConstraintRefused: the same for every sample)
         end the question at once; ProviderError when the model cannot be used."""
         options = list(options or [])
-        constraint = self.constraint(scene)
+        constraint = self.constraint(scene, question, options)
         opening = self._opening(question, scene, options, list(history or []), constraint)
         attempts: list[Attempt] = []
         results: list[tuple[str, Execution, TaskFrame | None]] = []

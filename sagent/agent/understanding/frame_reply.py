@@ -28,9 +28,11 @@ from sagent.agent.understanding.frame import (
     TaskFrame,
 )
 from sagent.dsl import Diagnostic
+from sagent.dsl import types as t
 from sagent.errors import ModelError
 from sagent.memory import units
 from sagent.memory.files import json_objects
+from sagent.memory.vocabulary import Vocabulary, normalize
 
 # The keys each task's reply holds, in the order the grammar writes them.
 TASK_FIELDS: dict[str, tuple[str, ...]] = {
@@ -175,6 +177,15 @@ def reply_of(frame: TaskFrame) -> str:
     return json.dumps(data)
 
 
+def question_labels(question: str, scene, options=()) -> list[str]:
+    """The scene labels a question (or its options) names, plurals and synonyms included; every label
+    when it names none ("what is the tallest object?")."""
+    vocabulary = Vocabulary(scene.labels())
+    named = {m.label for m in vocabulary.mentions(normalize(question))}
+    named |= {label for o in options if (label := vocabulary.resolve(o.text))}
+    return sorted(named) if named else scene.labels()
+
+
 def tasks_served(scene) -> list[str]:
     """The tasks a scene memory can answer: views need cameras, appearance order first-seen times,
     room tasks the room's area or outline."""
@@ -182,6 +193,23 @@ def tasks_served(scene) -> list[str]:
            "area": scene.room.floor_area is not None, "outline": bool(scene.room.footprint)}
     needs = {"route": None, "appearance_order": "times", "room_area": "area", "room_size": "outline"}
     return [t for t in TASKS if (has["views"] if t.startswith("view_") else has.get(needs.get(t), True))]
+
+
+# The kinds of answer each task can give (its frame's `kind`, over the measures it may take).
+_TASK_KINDS = {task: ({"length", "area", "volume"} if task in ("measure", "difference") else None) for task in TASKS}
+
+
+def tasks_of_kind(tasks: list[str], accepts) -> list[str]:
+    """The tasks whose answer `accepts` (a static type -> bool, the question's expected kind) takes."""
+    by_kind = {"yes_no": t.Bool, "count": t.Count, "length": t.Length, "area": t.Area, "volume": t.Volume,
+               "number": t.Number, "label": t.Objects, "labels": list[t.Objects], "direction": t.Direction,
+               "turns": t.Turns, "text": t.Text, "angle": t.Angle, "view": t.Count, "name": t.Text}
+    kept = []
+    for task in tasks:
+        kinds = _TASK_KINDS[task] or {TaskFrame(task=task, measure="distance" if task == "compare" else None).kind}
+        if any(accepts(by_kind[kind]) for kind in kinds):
+            kept.append(task)
+    return kept
 
 
 # --- the strict JSON schema (one flat object; keys a task does not use are null) ---

@@ -16,14 +16,15 @@ _EXISTS_CUE = (r"(?:is there|are there|was there|were there|do (?:you|i|we) (?:s
            r"(?:does|do) (?:the|this|my|our) (?:room|scene|space|place|house|apartment|flat|video|home) "
            r"(?:have|contain|include|hold)|have (?:you|we) (?:got|seen)|any)\b")
 _EXISTS = r"\s*" + _EXISTS_CUE
-_EXISTS_PRESENT = r"\s*(?:is|are)(?= (?:a|an|any|some) [a-z ]+\b(?:present|here|in (?:the|this) (?:room|scene|space))\b)"
+_EXISTS_PRESENT = (r"\s*(?:is|are)(?= (?:a|an|any|some|at least one|there any) [a-z ]+\b(?:present|here|"
+                   r"in (?:the|this) (?:room|scene|space)|to be found|anywhere)\b)")
 
 
 class InventoryReading:
     def _named_thing(self, start: int = 0) -> tuple[str, int, int] | None:
         """(name, start, end) of the object named after an article or quantifier from `start`, scene label
         or not ("a piano"): the scene's label when it names one as a whole, else the question's word."""
-        for match in re.finditer(r"\b(?:a|an|any|some|the|one|two|several|more)\s+([a-z]+(?:\s+[a-z]+){0,2})",
+        for match in re.finditer(r"\b(?:a|an|any|some|the|one|two|several|more|at least one)\s+([a-z]+(?:\s+[a-z]+){0,2})",
                                  self.q.text[start:]):
             words = [w for w in head_phrase(match.group(1).split()) if w not in ("other", "kind", "sort")]
             if words and words[-1] not in NOT_OBJECTS:
@@ -53,7 +54,8 @@ class InventoryReading:
         else:
             return None
         frame = dict(task="exists", objects=[ObjectRef(label=thing)])
-        between = re.match(r"\s*(?:here\s+)?(?:that is\s+|which is\s+|located\s+|standing\s+|placed\s+)?(?:right\s+)?"
+        between = re.match(r"\s*(?:here\s+|somewhere\s+|anywhere\s+)?(?:that is\s+|which is\s+|located\s+|standing\s+|"
+                           r"placed\s+)?(?:right\s+|somewhere\s+)?"
                            r"(?:in\s+)?between\b", q.text[thing_end:])
         if between:
             ends = [m for m in q.mentions if m.start >= thing_end + between.end()]
@@ -62,8 +64,8 @@ class InventoryReading:
                 return TaskFrame(**frame) if thing not in self.labels else None  # nothing to stand between
             return TaskFrame(task="between", objects=[ObjectRef(label=thing), ObjectRef(label=ends[0].label),
                                                       ObjectRef(label=ends[1].label)])
-        related = re.match(rf"\s*(?:here\s+|in (?:the|this) room\s+)?(?:that is\s+|which is\s+|located\s+|right\s+|up\s+|"
-                           rf"down\s+|directly\s+)?({lexicon.RELATION_PATTERN})\s+(?:the\s+|a\s+|an\s+|my\s+|one of the\s+|"
+        related = re.match(rf"\s*(?:here\s+|in (?:the|this) room\s+|somewhere\s+|anywhere\s+)?(?:that is\s+|which is\s+|"
+                           rf"located\s+|right\s+|up\s+|down\s+|directly\s+|somewhere\s+|anywhere\s+)?({lexicon.RELATION_PATTERN})\s+(?:the\s+|a\s+|an\s+|my\s+|one of the\s+|"
                            rf"any of the\s+)?", q.text[thing_end:])
         if related:
             target = next((m for m in q.mentions if m.start == thing_end + related.end()), None)

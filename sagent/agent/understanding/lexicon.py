@@ -80,6 +80,10 @@ for _words, _value in (
 ):
     for _word in _words.split():
         COMPARATIVES[_word] = _value
+for _phrase in ("further up", "farther up", "higher up", "higher off the floor"):
+    COMPARATIVES[_phrase] = ("elevation_center", "max")
+for _phrase in ("further down", "farther down", "lower down", "closer to the floor"):
+    COMPARATIVES[_phrase] = ("elevation_center", "min")
 COMPARATIVE_WORDS = "|".join(sorted(COMPARATIVES, key=len, reverse=True))
 SMALLER_WORDS = frozenset(w for w, (_, best) in COMPARATIVES.items() if best == "min")
 

@@ -26,10 +26,12 @@ NOT_OBJECTS = frozenset("""
     furniture difference ratio volume footprint elevation level house apartment flat home place everything anything
     something nothing stuff here there two three both each me i you my your way half quarter couple bit lot
     metre metres meter meters cm centimetre centimeters centimetres centimeter inch inches foot feet
+    plan estimate guess value clearance separation spacing gap please yes no hundred thousand somewhere anywhere
+    inventory brother sister mum dad friend robot person someone width widths heights lengths
 """.split())
 # Words that make a "the ..." phrase a reference to something else ("the following categories", "the first time").
 NOT_OBJECT_MODIFIERS = frozenset("following other same first last next previous these those whole entire two three "
-                                 "both each".split())
+                                 "both each bounding best rough approximate vertical horizontal".split())
 # Words that end a noun phrase ("the lamp next to ...", "the chair closest to ...").
 PHRASE_STOPS = frozenset("""
     in on at of to from by near next with and or than that which who whose is are was were be has have do does did if
@@ -37,7 +39,8 @@ PHRASE_STOPS = frozenset("""
     closest nearest farthest furthest closer nearer farther further biggest largest smallest tallest shortest longest
     widest narrowest bigger larger smaller taller shorter longer wider narrower highest lowest it its here there
     anywhere nearby around visible together altogether combined counting including underneath beneath mounted
-    hung hanging placed located sitting standing resting lying apart
+    hung hanging placed located sitting standing resting lying apart somewhere anywhere separating measuring
+    tucked situated sits stands rests please just right directly exactly roughly approximately about
 """.split())
 _THE_PHRASE = re.compile(r"\b(?:the|a|an|either)\s+([a-z]+(?:\s+[a-z]+){0,2})")
 
@@ -97,7 +100,7 @@ class Reference:
 
 _PICK_AFTER = re.compile(
     r"\s*(?:that is|that's|which is|which's|located|standing|sitting|placed|right|just)?\s*"
-    r"(closest to|nearest to|nearest|closest|next to|beside|by|near|close to|farthest from|furthest from|"
+    r"(closest to|nearest to|nearest|closest|next to|beside|by|near|close to|farthest from|furthest from|nearest to|"
     r"on top of|on|under|underneath|beneath|above|below)\s+(?:the\s+|a\s+|an\s+)?$")
 
 
@@ -146,7 +149,8 @@ class Question:
             mention = self.mentions[index]
             ref, end = ObjectRef(label=mention.label), mention.end
             several = self.instance_counts.get(mention.label, 1) > 1
-            before = re.search(rf"\b({lexicon.COMPARATIVE_WORDS})\s+(?:one\s+of\s+the\s+)?$", self.text[:mention.start])
+            before = re.search(rf"\b({lexicon.COMPARATIVE_WORDS})\s+(?:one\s+)?(?:of\s+(?:the\s+)?(?:two\s+)?)?$",
+                               self.text[:mention.start])
             following = self.mentions[index + 1] if index + 1 < len(self.mentions) else None
             pick = _PICK_AFTER.fullmatch(self.text[mention.end:following.start]) if following and relations else None
             start = mention.start

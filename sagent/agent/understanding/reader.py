@@ -28,7 +28,7 @@ from sagent.memory.vocabulary import Vocabulary, normalize
 
 _TARGET_OF_DISTANCE = (r"\b(?:closest|nearest|closer|nearer|farthest|furthest|farther|further|close|near|far|distance)\s+"
                        r"(?:away\s+)?(?:to|from)?\s*(?:the\s+)?$")
-_HORIZONTAL = (r"\bhorizontal(?:ly)?\b|\balong the floor\b|\bacross the floor\b|\bon the floor plan\b|\bignoring (?:the )?height|"
+_HORIZONTAL = (r"(?<!ignoring )(?<!ignoring the )\bhorizontal(?:ly)?\b|\balong the floor\b|\bacross the floor\b|\bon the floor plan\b|\bignoring (?:the )?height|"
                r"\bregardless of height|\bfrom above\b|\bseen from above\b|\bin plan\b|\bbird'?s[- ]eye\b")
 _MEASURE_NOUNS = r"floor space|floor area|footprint|volume|space|room|area|height|length|width"
 _YES_NO_START = r"^\s*(?:is|are|was|were|does|do|did|can|could|would|will|has|have)\b"
@@ -45,7 +45,8 @@ class RulesReader(InventoryReading):
     def __init__(self, question: str, labels: list[str], options: list[Option] | None = None,
                  instance_counts: dict[str, int] | None = None):
         self.labels = list(labels)
-        self.q = Question(question, plain_question(normalize(question)), Vocabulary(self.labels), list(options or []),
+        vocabulary = Vocabulary(self.labels)
+        self.q = Question(question, plain_question(normalize(question), vocabulary), vocabulary, list(options or []),
                           dict(instance_counts or {}))
 
     def frame(self) -> TaskFrame:
@@ -105,6 +106,10 @@ class RulesReader(InventoryReading):
             return "volume"
         return default
 
+    def _area_or_volume_unit(self) -> bool:
+        unit = self._unit()
+        return unit is not None and units.dimension_of(unit) in ("area", "volume")
+
     def _comparative(self) -> tuple[str, str, re.Match] | None:
         match = re.search(rf"\b({lexicon.COMPARATIVE_WORDS})\b", self.q.text)
         if not match:
@@ -141,7 +146,8 @@ class RulesReader(InventoryReading):
         gap_end = refs[1].start if len(refs) > 1 else len(q.text)
         middle = q.text[first.end:gap_end]
         match = re.fullmatch(rf"\s*(?:is|are|sits?|sitting|stands?|standing|located|placed|hung|hanging|mounted|lies|lying|"
-                             rf"rests?|resting|kept|set|put)?\s*(?:right|directly|just|somewhere|up|down|straight)?\s*"
+                             rf"rests?|resting|kept|set|put|tucked|situated|positioned|found|hidden|stored|lying)?\s*"
+                             rf"(?:right|directly|just|somewhere|anywhere|up|down|straight|away)?\s*"
                              rf"({lexicon.RELATION_PATTERN})\s+(?:the|a|an|my|one of the|any of the)?\s*", middle)
         each_other = re.match(rf"\s*(?:are\s+|located\s+|placed\s+|standing\s+)?(?:right\s+)?"
                               rf"({lexicon.RELATION_PATTERN})\s+(?:each other|one another)\b", q.text[first.end:])
@@ -175,10 +181,11 @@ class RulesReader(InventoryReading):
         if phrase is None:
             return None
         comparison = lexicon.comparison_of(phrase.group(1))
-        if len(refs) >= 2 and (q.has(r"\b(apart|away from|from each other|distance|far|close|separat\w*|gap|between)\b")
+        if len(refs) >= 2 and (q.has(r"\b(apart|away from|from each other|distance|far|further|farther|close|closer|nearer|"
+                                     r"separat\w*|gap|between|from)\b")
                                or q.has(r"\b(?:within|less than|more than|under|over)\s+[^ ]+\s*[a-z]+\s+(?:of|from)\b")):
-            measure = "horizontal_distance" if q.has(_HORIZONTAL) else "vertical_distance" if q.has(r"\bvertical") \
-                else "distance"
+            measure = ("horizontal_distance" if q.has(_HORIZONTAL) or q.has(r"\b(?:space|gap|room)\b.*\bwide\b")
+                       else "vertical_distance" if q.has(r"\bvertical") else "distance")
             return TaskFrame(task="compare", objects=refs[:2], measure=measure, comparison=comparison, amount=amount)
         if len(refs) != 1:
             return None
@@ -186,7 +193,10 @@ class RulesReader(InventoryReading):
             measure = "elevation_top" if q.has(r"\btop\b") else "elevation_bottom"
         else:
             word = re.search(rf"\b({lexicon.COMPARATIVE_WORDS})\b", phrase.group(1))
-            measure = lexicon.COMPARATIVES[word.group(1)][0] if word else self._measure_of_words()
+            generic = word is None or word.group(1) in ("greater", "bigger", "larger", "smaller")
+            measure = self._measure_of_words() if generic else lexicon.COMPARATIVES[word.group(1)][0]
+            if generic and word is not None and not lexicon.named_measure(q.text):
+                measure = lexicon.COMPARATIVES[word.group(1)][0]
             if measure == "elevation_center":
                 measure = "height"  # "higher than 2 m" of an object is its height
         if units.dimension_of(unit) == "area":
@@ -201,20 +211,27 @@ class RulesReader(InventoryReading):
         C is A than B"."""
         q = self.q
         adjective = rf"{lexicon.COMPARATIVE_WORDS}|farther|further|closer|nearer|big|large|tall|long|wide|high"
-        times = re.search(rf"\bhow many times\s+(?:as\s+|more\s+|bigger\s+)?({adjective}|{_MEASURE_NOUNS})?\b", q.text)
+        times = re.search(rf"\bhow many times\s+(?:as\s+|more\s+|bigger\s+|the\s+)?({adjective}|{_MEASURE_NOUNS})?\b", q.text)
         much = re.search(rf"\b(?:how much|by how much|how many (?:centimet(?:er|re)s|met(?:er|re)s|cm|inches|feet))\s+"
                          rf"(?:is\s+\w+\s+|are\s+\w+\s+)?(?:more\s+)?({adjective}|{_MEASURE_NOUNS})\b", q.text) \
-            or re.search(rf"\bby how much\b.*\b({adjective})\b", q.text)
+            or re.search(rf"\bby how much\b.*\b({adjective}|exceed|exceeds|outsize|outsizes)\b", q.text)
         named = re.search(r"\b(height|length|width|size|volume|footprint|elevation) difference\b|"
-                          r"\bdifference in (height|length|width|size|volume|footprint|elevation)\b", q.text)
-        if not (times or much or named) or (times and not times.group(1)):
+                          r"\bdifference in (height|length|width|size|volume|footprint|elevation)\b|"
+                          r"\b(height|length|width|size|volume|footprint|floor space)\b[^?]*\bminus\b", q.text)
+        if times and not times.group(1) and lexicon.named_measure(q.text):
+            word_of_times = lexicon.named_measure(q.text)  # "the bed's volume is how many times the fridge's?"
+        else:
+            word_of_times = None
+        if not (times or much or named) or (times and not times.group(1) and not word_of_times):
             return None
         q.require_objects()
         refs = self._refs()
         if len(refs) < 2:
             return None
         task = "ratio" if times else "difference"
-        word = (named.group(1) or named.group(2)) if named else (times or much).group(1)
+        word = next(g for g in named.groups() if g) if named else word_of_times or (times or much).group(1)
+        if word in ("exceed", "exceeds", "outsize", "outsizes", "floor space"):
+            word = lexicon.named_measure(q.text) or "volume"
         if word in ("farther", "further", "closer", "nearer"):  # distances of two objects to a third
             target = next((r for r in refs if re.search(r"\b(?:from|to)\s+(?:the\s+)?$", q.text[:r.start])), None)
             rest = [r.ref for r in refs if r is not target]
@@ -236,12 +253,22 @@ class RulesReader(InventoryReading):
             measure = measures[0]
         elif measures:
             return None  # "the top of A" against "B": not told apart reliably
-        a, b = (r.ref for r in refs[:2])
+        a, b = self._minuend_first(refs)
+        if [a, b] != [r.ref for r in refs[:2]]:
+            parts.reverse()
         if best == "min" and task == "difference":  # "how much shorter is A than B" = B - A
             a, b = b, a
             parts.reverse()
         return TaskFrame(task=task, objects=[a, b], measure=measure, measures=[p for p in parts if p] if measures else [],
                          unit=self._unit())
+
+    def _minuend_first(self, refs: list[Reference]) -> tuple[ObjectRef, ObjectRef]:
+        """(A, B) of "A - B" or "A / B": B is the object after "than", "minus", "exceed" or "times the ... of"
+        ("how much longer than the bed is the shelf" is shelf - bed), else the second named."""
+        second = re.compile(r"\b(?:than|minus|exceeds?|exceeding|times|outsizes?)\s+(?:the\s+)?(?:(?:height|length|width|volume|"
+                            r"footprint|size|floor space|area)\s+of\s+(?:the\s+)?|(?:top|bottom)\s+of\s+(?:the\s+)?)?$")
+        later = next((i for i, r in enumerate(refs[:2]) if second.search(self.q.text[:r.start])), 1)
+        return refs[1 - later].ref, refs[later].ref
 
     def _part_of(self, reference: Reference) -> str | None:
         """"the bottom of the lamp" -> elevation_bottom; "the top of the bin" -> elevation_top; else None."""
@@ -257,8 +284,10 @@ class RulesReader(InventoryReading):
                   r"\bhow (?:high|far) (?:up |above (?:the )?(?:floor|ground) |off the (?:floor|ground) )(?:is|are)\b|"
                   r"\b(?:off|above|from) the (?:floor|ground)\b|\bat what height\b|\bwhat height\b.*\b(?:at|mounted|hung)\b|"
                   r"\belevation\b|\bbottom of\b|\blower edge\b|\bunderside\b")
-        top = r"\btop of\b|\bupper edge\b|\bhow high does\b.*\breach\b|\btop (?:edge|surface)\b"
-        gap = r"\bhow (?:far|high|much) (?:above|over|below|beneath|under)\b"
+        top = r"(?<!on )\btop of\b|\bupper edge\b|\bhow high does\b.*\breach\b|\btop (?:edge|surface)\b"
+        gap = (r"\bhow (?:far|high|much) (?:up |down )?(?:above|over|below|beneath|under|up from|down from)\b|\bhow far up\b|"
+               r"\bvertical(?:ly)?\b|\bignoring (?:the )?horizontal|\b(?:space|gap|distance|clearance|room) (?:is there )?"
+               r"between the (?:top|bottom) of\b|\b(?:bottom|top) of\b.*\b(?:above|below)\b.*\b(?:top|bottom) of\b")
         if not (q.has(bottom) or q.has(gap) or (q.has(top) and q.has(r"\bhow high\b|\bheight\b|\bhow far\b|\babove\b"))):
             return None
         if lexicon.amounts(q.text) and re.match(_YES_NO_START, q.text):
@@ -268,7 +297,7 @@ class RulesReader(InventoryReading):
         if not refs:
             return None
         if len(refs) >= 2 and (q.has(r"\babove the\b|\bover the\b|\bbelow the\b") or q.has(gap)) \
-                and not q.has(r"\b(?:floor|ground)\b"):
+                and not q.has(r"\b(?:floor|ground)\b") and not q.has(r"\bmuch (?:higher|lower)\b"):
             return TaskFrame(task="measure", objects=refs[:2], measure="vertical_distance", unit=self._unit())
         measure = "elevation_top" if q.has(top) else "elevation_bottom"
         return TaskFrame(task="measure", objects=refs[:1], measure=measure, unit=self._unit())
@@ -277,11 +306,18 @@ class RulesReader(InventoryReading):
         q = self.q
         near_words = r"closest|nearest|closer|nearer|(?:smallest|shortest|least|minimum|minimal|lowest) distance"
         far_words = r"farthest|furthest|farther|further|(?:largest|greatest|longest|biggest|maximum|highest) distance"
-        match = re.search(rf"\b({near_words}|{far_words})\b", q.text)
-        if not match or (not q.options and q.has(r"^\s*(?:how far|how close|what(?: is|'s) the distance)\b")):
+        match = re.search(rf"\b({near_words}|{far_words})\b(?!\s+(?:up|down)\b)", q.text)
+        if not match or (not q.options and q.has(r"^\s*(?:how far|how close|how tall|how high|how long|how wide|how big|"
+                                                 r"measure|what(?: is|'s) the (?:distance|height|length|width|size))\b")):
             return None  # "how far is the nearest chair from the table" asks a distance
         q.require_objects(options_are_objects=True)
         far = re.fullmatch(far_words, match.group(1)) is not None
+        alternatives = re.match(rf"\s*(?:is|are|was)\s+(?:the\s+)?", q.text) and re.search(
+            rf"\b(?:{near_words}|{far_words})\s+(?:to|from)\s+(?:the\s+)?[a-z ]+\s+or\s+(?:to\s+|from\s+)?(?:the\s+)?", q.text)
+        if alternatives and len(q.mentions) >= 3 and not q.options:  # "is the bin closer to the plant or to the bookcase?"
+            subject, *rest = q.mentions
+            return TaskFrame(task="choose", objects=[ObjectRef(label=m.label) for m in rest[:2]],
+                             target=ObjectRef(label=subject.label), measure="distance", best="max" if far else "min")
         target = q.mention_after(_TARGET_OF_DISTANCE)
         candidates = q.option_labels()
         if candidates is None:
@@ -315,7 +351,8 @@ class RulesReader(InventoryReading):
         room = r"(room|rooms|space|apartment|house|flat|floor|area)"
         sized = r"(size|area|big|large|square|footprint|spacious|dimensions?)"
         explicit = q.has(rf"\b{sized}\b[^.?]{{0,25}}\b(this|the|whole|entire|combined)\s+{room}\b|\b{room}\s+(size|area)\b|"
-                         rf"\bfloor area\b|\bhow (big|large|spacious) is (the|this) (room|space|apartment)\b")
+                         rf"\bfloor area\b|\bhow (big|large|spacious) is (the|this) (room|space|apartment)\b|"
+                         rf"\bhow many (?:square|sq\.?) ?(?:met(?:er|re)s|feet|ft|m)\b.*\b{room}\b")
         implicit = not q.mentions and q.has(rf"\b{sized}\b|\bfloor space\b") and q.has(rf"\b{room}\b")
         if q.mentions and not q.has(rf"\b(?:this|the|whole|entire|combined)\s+{room}\b"):
             return None  # "how much floor area does the dishwasher cover" is the dishwasher's footprint
@@ -377,7 +414,7 @@ class RulesReader(InventoryReading):
     def _size(self) -> TaskFrame | None:
         q = self.q
         if not q.has(r"\b(size|dimension|dimensions|big|large|tall|high|height|long|length|wide|width|measure|measures|"
-                     r"footprint|volume|floor space|deep|depth|thick)\b") and not q.has(
+                     r"footprint|volume|floor space|deep|depth|thick)\b") and not self._area_or_volume_unit() and not q.has(
                 r"\b(?:how much|what(?:'s| is) the)\b.*\b(?:area|space|cover|covers|occupy|occupies|take up|takes up)\b"):
             return None
         q.require_objects()
