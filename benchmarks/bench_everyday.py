@@ -218,7 +218,8 @@ def main() -> None:
     scenes = len({(q["scene_file"], q["scene_name"]) for q in questions})
     wrong = wrong_list(outcomes)
     lines = [
-        f"## Everyday spatial questions ({planner.name} planner)",
+        f"## Everyday spatial questions ({planner.name} planner" + ("" if args.questions.stem == "questions" else
+                                                                  f", {args.questions.name}") + ")",
         "",
         f"Command: `{command}` ({machine()}).",
         "",
@@ -235,7 +236,8 @@ def main() -> None:
     if not args.no_write:
         body = lines + ["<details><summary>" + listing[0] + "</summary>", "", *listing[2:], "", "</details>"] \
             if wrong else lines + listing
-        write_section("everyday", "\n".join(body))
+        stem = args.questions.stem
+        write_section("everyday" if stem == "questions" else f"everyday_{stem}", "\n".join(body))
 
 
 if __name__ == "__main__":

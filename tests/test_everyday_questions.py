@@ -153,6 +153,26 @@ def test_listing(question, expected):
     assert result.text == (", ".join(result.value) or "nothing") + f" ({result.measured})"
 
 
+@pytest.mark.parametrize("question, words", [
+    ("Where is the lamp on the nightstand relative to the bed?", "0.25 m away; its bottom 0.55 m above the floor"),
+    ("Where's the plant?", "on the table, 0.00 m away"),  # its nearest object, the table it stands on
+    ("Where is the nightstand in relation to the bed?", "next to the bed, 0.15 m away; its bottom on the floor"),
+])
+def test_where_an_object_is(question, words):
+    assert words in answer(question).text
+
+
+@pytest.mark.parametrize("question, expected", [
+    # on the bed (2, 1) facing the tv (+x): left is +y, the door (0.8, 4.5) and the tables; the nightstand
+    # (3.4, 0.4) is ahead on the right
+    ("Sitting on the bed facing the tv, what is on my right?", {"nightstand", "lamp"}),
+    ("What's to the left of the tv when I'm sitting on the bed?", {"table", "chair"}),
+    ("Standing at the door facing the bed, what is behind me?", set()),
+])
+def test_what_is_on_a_side_of_the_observer(question, expected):
+    assert set(answer(question).value) == expected
+
+
 def test_ratio_is_a_plain_number():
     result = answer("How many times longer is the bed than the nightstand?")
     assert result.value == pytest.approx(4.0) and result.unit is None
@@ -183,6 +203,7 @@ def test_absent_objects_in_a_scene_built_from_sensors_were_not_seen(living_room)
 
 @pytest.mark.parametrize("question", [
     "How tall is the lamp?",  # two lamps: which one?
+    "Where is the lamp relative to the bed?",
     "How tall is the piano?",  # absent: a measure of it is refused, not 0
     "Is the piano next to the bed?",
     "How many chairs are near the table?",  # counting in a relation: refused rather than all chairs counted
@@ -235,3 +256,24 @@ def test_a_wrong_kind_then_the_right_one_answers():
                                         step('answer related(objects("plant"), "on", objects("table"))')]))
     result = ask(HOME, "Is the plant on the table?", planner)
     assert result.value is True and result.attempts == 2
+
+
+# --- the everyday sets in benchmarks/everyday: right, or refused, never wrong ---------------------
+
+@pytest.mark.parametrize("name", ["questions", "heldout"])
+def test_the_everyday_sets_are_answered_and_never_wrongly(name):
+    import sys
+
+    from tests.conftest import ROOT, SHARED
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_everyday
+
+    items = bench_everyday.read_questions(ROOT / "benchmarks" / "everyday" / f"{name}.jsonl")
+    if not SHARED.exists():  # the real layouts live in ../shared; the generated rooms and the example room do not
+        items = [item for item in items if not item["scene_file"].startswith("../shared")]
+    outcomes = bench_everyday.run(items, PLANNER)
+    wrong = [(o.question, o.expected, o.got, o.program) for o in outcomes if o.status == "wrong"]
+    correct = sum(o.status == "correct" for o in outcomes)
+    assert not wrong
+    assert correct >= 0.95 * len(outcomes)

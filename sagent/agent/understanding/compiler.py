@@ -158,6 +158,14 @@ class Compiler:
         chooser = "smallest" if frame.best == "min" else "largest"
         return f"answer {chooser}({candidates}, dimension={string(measure)})"
 
+    def _locate(self, frame: TaskFrame) -> str:
+        thing = ref(self._one(frame))
+        reference = ref(frame.objects[1]) if len(frame.objects) > 1 else f"nearest(other_objects({thing}), {thing})"
+        return f"answer where_is({thing}, {reference})"
+
+    def _list_side(self, frame: TaskFrame) -> str:
+        return f"answer objects_on_side({self._observer(frame)}, {string(frame.word or 'left')})"
+
     def _absent_choice(self, frame: TaskFrame) -> str:
         if len(frame.objects) < 2:
             raise PlanningError("which one is missing needs two or more names to choose from")

@@ -19,6 +19,8 @@ TASKS: dict[str, str] = {
     "list_related": "what is on / near / next to X?",
     "list_objects": "what objects are in the room?",
     "absent_choice": "which of these (options) is not in the room?",
+    "locate": "where is A (relative to B)?",
+    "list_side": "standing at A facing B, what is on my left (right, in front, behind)?",
     "measure": "a measure of one object, or the distance between two",
     "compare": "is A taller than B? is A taller than 2 m? is A closer to C than B is?",
     "choose": "which is taller, A or B? the tallest object? which is nearest to C?",
@@ -139,8 +141,10 @@ class TaskFrame(BaseModel):
             return "direction"
         if self.task == "route":
             return "turns"
-        if self.task == "view_movement":
+        if self.task in ("view_movement", "locate"):
             return "text"
+        if self.task == "list_side":
+            return "labels"
         if self.task == "view_turn_angle":
             return "angle"
         if self.task == "view_after_turn":

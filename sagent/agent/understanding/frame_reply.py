@@ -42,6 +42,8 @@ TASK_FIELDS: dict[str, tuple[str, ...]] = {
     "list_related": ("relation", "objects"),
     "list_objects": (),
     "absent_choice": ("objects",),
+    "locate": ("objects",),
+    "list_side": ("at", "facing", "word"),
     "measure": ("measure", "objects", "unit"),
     "compare": ("measure", "objects", "comparison", "amount", "target"),
     "choose": ("measure", "best", "objects", "over_scene", "target"),

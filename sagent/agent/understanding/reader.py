@@ -56,11 +56,12 @@ class RulesReader(InventoryReading):
         if re.search(r"[,;]?\s+and\s+(?:which|what|how|where|is|are|does|do|can)\b", q.text):
             raise PlanningError(f"the question asks more than one thing ({q.raw!r}); ask one at a time")
         absent = q.absent_objects()
-        readers = (self._absent_choice, lambda: viewpoints.views(q), lambda: viewpoints.route(q), lambda: viewpoints.direction(q),
+        readers = (self._absent_choice, lambda: viewpoints.views(q), lambda: viewpoints.route(q), lambda: viewpoints.side_listing(q),
+                   lambda: viewpoints.direction(q),
                    lambda: viewpoints.appearance(q), self._existence,
                    self._count_total, self._count, self._listing, self._between, self._relation,
                    self._amount_comparison, self._difference, self._elevation, self._relative_distance,
-                   self._room_area, self._room_size, self._distance, self._size_comparison, self._size)
+                   self._room_area, self._room_size, self._distance, self._size_comparison, self._size, self._locate)
         for intent in readers:
             frame = intent()
             if frame is not None:
@@ -410,6 +411,17 @@ class RulesReader(InventoryReading):
         if not refs and (q.has(_GENERIC) or q.has(r"^\s*(?:what|which)\b")) and match.group(1).endswith("est"):
             return TaskFrame(task="choose", measure=measure, best=best, over_scene=True)
         return None
+
+    def _locate(self) -> TaskFrame | None:
+        """"Where is the lamp (relative to the sofa)?": its relation to the other object, or to its nearest."""
+        q = self.q
+        if not q.has(r"^\s*(?:where(?:'s| is| are)|whereabouts is|can you (?:locate|place))\b"):
+            return None
+        q.require_objects()
+        refs = self._distinct_refs()
+        if not refs or len(refs) > 2:
+            return None
+        return TaskFrame(task="locate", objects=refs)
 
     def _size(self) -> TaskFrame | None:
         q = self.q

@@ -63,6 +63,29 @@ def route(q: Question) -> TaskFrame | None:
     return TaskFrame(task="route", observer=Observer(at=ObjectRef(label=start.label), facing=ObjectRef(label=facing.label)),
                      objects=[ObjectRef(label=m.label) for m in legs])
 
+def side_listing(q: Question) -> TaskFrame | None:
+    """"What is on my left, sitting on the sofa facing the tv?", "what's to the left of the tv when I sit on
+    the sofa?" (facing the tv: the left of what is in front)."""
+    if not q.has(r"(?:^|[,.]\s*)(?:what|which|list|name|tell me)\b") or q.options:
+        return None
+    side = re.search(r"\b(?:on|to|at) (my|the) (left|right)(?: side| hand side)?(?: of (?:the )?)?|\b(behind|in front of|ahead of) me\b",
+                     q.text)
+    if side is None:
+        return None
+    standing = q.mention_after(STANDING)
+    facing = q.mention_after(FACING, exclude=(standing,) if standing else ())
+    of = next((m for m in q.mentions if m.start == side.end()), None) if side.group(2) else None
+    if facing is None and of is not None:
+        facing = of
+    if standing is None or facing is None or standing == facing:
+        return None
+    if side.group(3):
+        word = "back" if side.group(3) == "behind" else "front"
+    else:
+        word = f"front-{side.group(2)}" if of is not None else side.group(2)
+    return TaskFrame(task="list_side", observer=Observer(at=q.ref_of(standing), facing=q.ref_of(facing)), word=word)
+
+
 def direction(q: Question) -> TaskFrame | None:
     words = q.option_words()
     if not (q.has(r"\b(left|right|behind|back|front|ahead)\b") or words & lexicon.DIRECTION_WORDS):

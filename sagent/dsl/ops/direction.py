@@ -124,3 +124,37 @@ def closest_to_observer(ctx: ExecContext, candidates: list[Objects], observer: V
         answer closest_to_observer([objects("tv"), objects("sofa")], view(0))
     """
     return choose("closest_to_observer", candidates, lambda c: _from_observer(observer, c), min)
+
+
+Side = Literal["left", "right", "front", "back", "front-left", "front-right"]
+
+
+@op
+def objects_on_side(ctx: ExecContext, observer: Viewpoint, side: Side) -> list[Objects]:
+    """Every object on one side of the observer ("what is on my left?"), nearest first; each holds only
+    its instances on that side. Left and right are the two halves of the floor plane, front and back
+    split at 90 degrees; "front-left" and "front-right" are the left or right of what is in front ("what
+    is to the left of the tv", facing it).
+
+    Args:
+        observer: the observer.
+        side: which side.
+
+    Examples:
+        answer objects_on_side(viewpoint(objects("sofa"), objects("tv")), "left")
+    """
+    found: dict[str, list[tuple[float, SceneObject]]] = {}
+    for obj in ctx.scene.objects:
+        offset = obj.box.center_array - observer.position
+        try:
+            angle = signed_floor_angle(observer.facing, offset, ctx.scene.up)
+        except ValueError:  # the observer stands at it
+            continue
+        front = abs(angle) < FRONT_DEGREES
+        sides = {"left": angle > 0, "right": angle < 0, "front": front, "back": not front,
+                 "front-left": front and angle > 0, "front-right": front and angle < 0}
+        if sides[side]:
+            distance = float(point_box_distance(observer.position[None], obj.box)[0])
+            found.setdefault(obj.label, []).append((distance, obj))
+    ordered = sorted(found.items(), key=lambda item: (min(d for d, _ in item[1]), item[0]))
+    return [Objects(label, tuple(o for _, o in sorted(items, key=lambda pair: pair[0]))) for label, items in ordered]

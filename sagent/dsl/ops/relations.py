@@ -12,9 +12,10 @@ import numpy as np
 
 from sagent.dsl.context import ExecContext
 from sagent.dsl.errors import OpError
-from sagent.dsl.ops.objects import instance_pairs, only, present
+from sagent.dsl.ops.objects import instance_pairs, only, present, single
+from sagent.dsl.ops.placement import floor_level
 from sagent.dsl.registry import op
-from sagent.dsl.types import Bool, Objects
+from sagent.dsl.types import Bool, Objects, Text
 from sagent.memory.box import OrientedBox
 from sagent.memory.scene import SceneObject
 from sagent.tools.geometry import box_distance
@@ -38,6 +39,7 @@ RESTING_SHARE = 0.5  # the least share of its own footprint a thing "on" another
 COVERED_SHARE = 0.5  # the least share of the smaller footprint that two objects "under" one another share
 NEXT_TO = 0.5  # m: the farthest apart (closest points) two objects "next to" each other are
 NEAR = 1.0  # m: the farthest apart (closest points) two objects "near" each other are
+FLOOR_SLACK = 0.05  # m: a bottom this close to the floor level is on the floor
 
 WORDS = {"on": "on", "under": "under", "above": "above", "below": "below", "next_to": "next to", "near": "near"}
 
@@ -169,3 +171,28 @@ def in_relation(ctx: ExecContext, things: Objects, relation: Relation, reference
                       f"(checked {len(things.instances)} {things.label} against {len(reference.instances)} "
                       f"{reference.label})")
     return only(things, *instances)
+
+
+@op
+def where_is(ctx: ExecContext, thing: Objects, reference: Objects) -> Text:
+    """Where an object is relative to another, in words: the first relation that holds (on, under,
+    above, below, next to, near; else how far), the gap between closest points, and how high its
+    bottom is above the floor ("next to the sofa, 0.90 m away; its bottom on the floor"). Without an
+    observer there is no left or right: ask from a viewpoint for those.
+
+    Args:
+        thing: the object to place (one instance).
+        reference: the object to place it by.
+
+    Examples:
+        answer where_is(objects("lamp"), objects("sofa"))
+        answer where_is(objects("lamp"), nearest(other_objects(objects("lamp")), objects("lamp")))
+    """
+    subject = single(thing, "where_is")
+    pairs = [(x, y) for x, y in instance_pairs(Objects(thing.label, (subject,)), reference, "where_is")]
+    relation = next((r for r in WORDS if any(holds(ctx, x, r, y) for x, y in pairs)), None)
+    gap = min(box_distance(x.box, y.box) for x, y in pairs)
+    placed = f"{WORDS[relation]} the {reference.label}" if relation else f"away from the {reference.label}"
+    bottom = vertical_span(subject.box, ctx.scene.up)[0] - floor_level(ctx)
+    height = "on the floor" if bottom < FLOOR_SLACK else f"{bottom:.2f} m above the floor"
+    return Text(f"{placed}, {gap:.2f} m away; its bottom {height}")
