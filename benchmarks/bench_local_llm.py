@@ -234,7 +234,7 @@ class QuestionSet:
         """(score, the answer is of the kind the question asks)."""
         if self.name == "dev":
             prediction = answer.choice if item.get("options") else answer.value
-            return score_one(prediction, item["ground_truth"]), True
+            return score_one(prediction, item["ground_truth"], item.get("question_type")), True
         right, why = bench_everyday.judge(item, answer)
         return float(right), not why.startswith(("not a ", "wrong kind"))
 

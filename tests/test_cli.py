@@ -80,7 +80,8 @@ def test_eval_writes_predictions_and_table(tmp_path, capsys):
     questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "pred.jsonl"
     assert main(["eval", str(questions), "--layouts", str(EXAMPLE_LAYOUT), "--out", str(out)]) == 0
-    predictions = [json.loads(line) for line in out.read_text().splitlines()]
+    header, *predictions = [json.loads(line) for line in out.read_text().splitlines()]
+    assert header["header"]["sagent"] and header["header"]["planner"]["name"] == "rules"
     assert [p["prediction"] for p in predictions] == [2, "B", None]
     assert "unknown label 'piano'" in predictions[2]["error"]
     table = capsys.readouterr().out

@@ -115,7 +115,7 @@ def test_valid_outputs_are_written(capsys, tmp_path):
                          '"question": "How many chairs are in this room?", "ground_truth": "2"}\n')
     code, out, err = _run(capsys, "eval", str(questions), "--layouts", str(EXAMPLE_LAYOUT), "--out", str(pred))
     assert code == 0, err
-    assert len(pred.read_text().splitlines()) == 1
+    assert len(pred.read_text().splitlines()) == 2  # the run's header and the prediction
 
 
 def test_a_bug_is_one_line_and_the_traceback_comes_on_request(capsys, monkeypatch):

@@ -33,7 +33,12 @@ def cache(tmp_path_factory) -> Path:
 
 
 def _comparable(predictions) -> list[dict]:
-    return [{k: v for k, v in p.to_dict().items() if k not in TIMING} for p in predictions]
+    def untimed(p):
+        row = {k: v for k, v in p.to_dict().items() if k not in TIMING}
+        row["trace"] = [{k: v for k, v in step.items() if k != "seconds"} for step in row.get("trace") or []]
+        return row
+
+    return [untimed(p) for p in predictions]
 
 
 def _run(bench: Path, folder: str, cache: Path, out: Path | None = None, **settings):
@@ -99,15 +104,37 @@ def test_a_scene_that_cannot_be_built_costs_only_its_questions(bench, tmp_path, 
 def test_an_interrupted_run_resumes_to_the_same_file(bench, tmp_path, cache):
     whole = tmp_path / "whole.jsonl"
     _run(bench, "frames", cache, out=whole)
-    lines = whole.read_bytes().splitlines(keepends=True)
+    header, *lines = whole.read_bytes().splitlines(keepends=True)
     assert len(lines) == len(read_questions(bench / "questions.jsonl"))
+    assert json.loads(header)["header"]["settings"]["workers"] == 1
     resumed = tmp_path / "resumed.jsonl"
-    resumed.write_bytes(b"".join(lines[:5]) + lines[5][: len(lines[5]) // 2])  # killed mid-line
+    resumed.write_bytes(header + b"".join(lines[:5]) + lines[5][: len(lines[5]) // 2])  # killed mid-line
     run = _run(bench, "frames", cache, out=resumed)
     assert run.resumed == 5
     assert _comparable(read_predictions(resumed)) == _comparable(read_predictions(whole))
     again = _run(bench, "frames", cache, out=resumed)  # nothing left to do
     assert again.resumed == len(lines) and not again.scenes
+
+
+def test_a_crash_while_mending_a_torn_file_leaves_it_readable(tmp_path, monkeypatch):
+    from sagent.agent.eval_run import PredictionLog
+    from sagent.memory import storage
+
+    torn = tmp_path / "pred.jsonl"
+    good = json.dumps({"id": "q1", "question_type": "object_counting", "prediction": 2, "ground_truth": 2, "score": 1.0})
+    torn.write_bytes((good + "\n" + good.replace("q1", "q2")[:20]).encode())
+    before = torn.read_bytes()
+
+    def crash(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(storage.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        PredictionLog(torn)
+    assert torn.read_bytes() == before and [p.id for p in read_predictions(torn)] == ["q1"]
+    assert [p.name for p in tmp_path.iterdir()] == ["pred.jsonl"]  # no temporary left behind
+    monkeypatch.undo()
+    assert list(PredictionLog(torn).done) == ["q1"] and torn.read_bytes().endswith(b"\n")
 
 
 def test_parquet_and_jsonl_question_files_read_the_same(bench, tmp_path):
@@ -140,6 +167,22 @@ def test_cli_eval_over_videos_and_compare(bench, tmp_path, cache, capsys):
     capsys.readouterr()
     assert main(["eval", "--compare", str(pred), str(base)]) == 0
     table = capsys.readouterr().out
-    assert "gain" in table.splitlines()[0] and table.splitlines()[-1].startswith("overall")
+    assert "gain" in table.splitlines()[0] and "95% interval" in table.splitlines()[0]
+    assert table.splitlines()[-2].startswith("overall") and "bootstrap" in table.splitlines()[-1]
     assert main(["eval", str(bench / "questions.jsonl"), "--videos", str(bench / "frames"),
                  "--layouts", str(bench / "meta_info.json")]) == 1
+
+
+def test_each_build_reports_its_own_peak_memory():
+    import numpy as np
+
+    from sagent.tools.pipeline.build_jobs import BuildPeak
+
+    with BuildPeak() as big:
+        block = np.ones(300 * 2**20 // 8)  # 300 MiB touched
+        del block
+    with BuildPeak() as small:
+        pass
+    if not big.own:
+        pytest.skip("this system cannot reset a process's peak memory (/proc/self/clear_refs)")
+    assert big.mib > small.mib + 200  # the second build is not charged the first one's peak

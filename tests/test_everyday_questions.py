@@ -251,6 +251,27 @@ def test_a_model_answering_the_wrong_kind_is_never_the_answer(kind, data):
         pytest.fail(f"{question!r} answered {result.value!r} with {result.program!r}")
 
 
+WRONG_FRAMES = {
+    "yes_no": ['{"task": "count", "objects": ["chair"]}', '{"task": "measure", "measure": "distance", "objects": '
+               '["bed", "door"], "unit": "m"}', '{"task": "list_objects"}'],
+    "length": ['{"task": "exists", "objects": ["bed"], "relation": null, "target": null}',
+               '{"task": "count", "objects": ["chair"]}', '{"task": "list_related", "relation": "near", "objects": ["bed"]}'],
+    "label": ['{"task": "count", "objects": ["chair"]}', '{"task": "measure", "measure": "height", "objects": ["door"], '
+              '"unit": "cm"}'],
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(QUESTIONS_BY_KIND)), st.data())
+def test_a_model_filling_frames_of_the_wrong_kind_is_never_the_answer(kind, data):
+    question = data.draw(st.sampled_from(QUESTIONS_BY_KIND[kind]))
+    wrong = data.draw(st.lists(st.sampled_from(WRONG_FRAMES[kind]), min_size=2, max_size=2))
+    planner = LLMPlanner(ScriptedModel(wrong), max_repairs=1, form="frame")
+    with pytest.raises(SagentError):
+        result = ask(HOME, question, planner)
+        pytest.fail(f"{question!r} answered {result.value!r} with {result.program!r}")
+
+
 def test_a_wrong_kind_then_the_right_one_answers():
     planner = LLMPlanner(ScriptedModel([step('answer count(objects("chair"))'),
                                         step('answer related(objects("plant"), "on", objects("table"))')]))

@@ -116,7 +116,7 @@ def test_cli_eval_goes_on_after_a_refused_constraint(tmp_path, capsys):
                      "--api-base", server.base_url, "--constrain", "on", "--out", str(tmp_path / "p.jsonl"), "--json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["failed"] == 1
-    first, second = (json.loads(line) for line in (tmp_path / "p.jsonl").read_text().splitlines())
+    _, first, second = (json.loads(line) for line in (tmp_path / "p.jsonl").read_text().splitlines())
     assert first["error"].startswith("ConstraintRefused: ") and "--constrain on" in first["error"]
     assert second["error"] is None and second["prediction"] == 1
 

@@ -68,15 +68,20 @@ class WrongAnswerKind(ModelError):
 
 
 def _check_kind(scene: SceneMemory, question: str, options: list[Option], solution: Solution) -> None:
-    """WrongAnswerKind unless the final program's static answer type fits the question, on every planner's path.
-    The question's words decide; options that disagree with them leave the answer to say no option fits."""
-    expected = expected_answer(question, [], scene.labels())
-    if expected is None and solution.frame is not None:
-        expected = kind_of_frame(solution.frame)
-    if expected is None:
+    """WrongAnswerKind unless the final program's static answer type fits the question, on every planner's path:
+    what its words ask, or what its options are (an answer fitting the words but no option says no option fits)."""
+    counts = instance_counts(scene)
+    expectations = [expected_answer(question, [], scene.labels(), counts)]
+    if options:
+        expectations.append(expected_answer(question, options, scene.labels(), counts))
+    if expectations[0] is None and solution.frame is not None:
+        expectations[0] = kind_of_frame(solution.frame)
+    expectations = [e for e in expectations if e is not None]
+    if not expectations:
         return
+    expected = expectations[0]
     answer_type = check(parse(solution.program), scene).type
-    if not expected.accepts(answer_type) and known_type(answer_type):
+    if not any(e.accepts(answer_type) for e in expectations) and known_type(answer_type):
         raise WrongAnswerKind(f"the question asks for {expected.description}, but the program answers "
                               f"{getattr(answer_type, '__name__', answer_type)}; no answer is given rather than one "
                               f"of the wrong kind")
@@ -89,6 +94,11 @@ def _not_seen(scene: SceneMemory, execution) -> str:
     if not absent or not scene.cameras or not any(step.op in ("exists", "count_named") for step in execution.trace):
         return ""
     return f"not seen in the {len(scene.cameras)} input views"
+
+
+def instance_counts(scene: SceneMemory) -> dict[str, int]:
+    """Boxes per label: how the reader tells one of several from a relation."""
+    return {label: len(scene.instances(label)) for label in scene.labels()}
 
 
 class Planner(Protocol):

@@ -29,8 +29,10 @@ from sagent.agent.evaluate import (
     read_predictions,
     scene_key,
 )
+from sagent.agent.run_header import run_header
 from sagent.errors import SagentError
 from sagent.memory.scene import SceneMemory
+from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.pipeline.build_jobs import BuildJob, BuildResult, run_builds
 from sagent.tools.pipeline.settings import PerceptionSettings
 
@@ -40,7 +42,7 @@ class SceneReport:
     key: str
     questions: int
     seconds: float  # building the scene memory (0 when loaded for free, e.g. a layout)
-    peak_mib: float  # the building process's peak resident memory
+    peak_mib: float  # the build's own peak resident memory
     error: str | None = None
 
 
@@ -52,17 +54,22 @@ class EvalRun:
 
 
 class PredictionLog:
-    """The output file: predictions appended one line at a time, each flushed to disk, so an interrupted
-    run loses at most the line being written (torn, and cut off again when the run resumes)."""
+    """The output file: the run's header line first, then predictions appended one line at a time, each
+    flushed to disk, so an interrupted run loses at most the line being written (torn, and cut off again,
+    atomically, when the run resumes)."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, header: dict | None = None):
         self.path = path
         self.done: dict[str, Prediction] = {}
-        if path is None or not path.exists():
+        if path is None:
+            return
+        if not path.exists() or not path.stat().st_size:
+            if header is not None:
+                atomic_write_bytes(path, (json.dumps({"header": header}, default=str) + "\n").encode())
             return
         data = path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            path.write_bytes(data[: data.rfind(b"\n") + 1])  # the torn last line of an interrupted run
+        if not data.endswith(b"\n"):  # the torn last line of an interrupted run; a crash now leaves the old file
+            atomic_write_bytes(path, data[: data.rfind(b"\n") + 1])
         self.done = {p.id: p for p in read_predictions(path)}
 
     def append(self, predictions: list[Prediction]) -> None:
@@ -96,7 +103,7 @@ def run_evaluation(questions: list[dict], source: LayoutScenes | InputFolderScen
                    progress: bool = False, on_scene: Callable[[SceneReport], None] | None = None) -> EvalRun:
     """Answer `questions` over the scenes of `source`; see the module's docstring."""
     settings = settings or EvalSettings()
-    log = PredictionLog(out)
+    log = PredictionLog(out, run_header(settings, answerer))
     todo = [item for item in questions if item["id"] not in log.done]
     groups = _scenes_in_order(todo)
     order = list(groups)

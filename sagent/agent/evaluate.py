@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
+import numpy as np
+
 from sagent.agent.ask import Planner, ask
 from sagent.agent.baseline import VlmBaseline
 from sagent.agent.options import parse_options
 from sagent.agent.pictures import input_pictures, keyframes
-from sagent.agent.scoring import ScoreTable, score_one, score_table
+from sagent.agent.scoring import DIRECTION_TASKS, ScoreTable, score_one, score_table
 from sagent.errors import InputError, ModelError, ProviderError, SagentError
 from sagent.memory.layouts import read_layouts, scene_from_meta
 from sagent.memory.scene import SceneMemory
@@ -54,6 +56,7 @@ class Prediction:
     error: str | None
     seconds: float
     scene: str | None = None
+    trace: list | None = None  # the program's steps (op, inputs, output, seconds)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -74,11 +77,11 @@ class Answerer(Protocol):
 
 
 def make_prediction(item: dict, started: float, prediction=None, program=None, value=None, unit=None,
-                error: str | None = None) -> Prediction:
+                error: str | None = None, trace: list | None = None) -> Prediction:
     truth = item.get("ground_truth")
-    score = score_one(prediction, truth) if truth is not None else None
+    score = score_one(prediction, truth, item.get("question_type")) if truth is not None else None
     return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, program,
-                      value, unit, error, time.perf_counter() - started, scene=scene_key(item))
+                      value, unit, error, time.perf_counter() - started, scene=scene_key(item), trace=trace)
 
 
 @dataclass
@@ -95,7 +98,7 @@ class PlannerAnswerer:
         except SagentError as error:  # this question could not be answered; the run goes on
             return make_prediction(item, started, error=f"{type(error).__name__}: {error}")
         prediction = answer.choice if item.get("options") else answer.value
-        return make_prediction(item, started, prediction, answer.program, answer.value, answer.unit)
+        return make_prediction(item, started, prediction, answer.program, answer.value, answer.unit, trace=answer.trace)
 
 
 @dataclass
@@ -191,20 +194,63 @@ def read_predictions(path: str | Path) -> list[Prediction]:
     return predictions
 
 
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def bootstrap_gains(ours: dict[str, float], theirs: dict[str, float], tasks: dict[str, str],
+                    resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """95 % intervals of the gain (ours - theirs, in points) per task and overall: the questions both
+    answered resampled with replacement within each task (paired, seeded), the table recomputed
+    each time (direction levels averaged, overall the mean of the tasks)."""
+    rng = np.random.default_rng(seed)
+    by_task: dict[str, list[str]] = {}
+    for question_id, task in tasks.items():
+        by_task.setdefault(task, []).append(question_id)
+    ours_means, theirs_means = {}, {}
+    for task, ids in sorted(by_task.items()):
+        a = np.array([ours[i] for i in ids], float)
+        b = np.array([theirs[i] for i in ids], float)
+        picks = rng.integers(0, len(ids), size=(resamples, len(ids)))
+        ours_means[task], theirs_means[task] = 100 * a[picks].mean(axis=1), 100 * b[picks].mean(axis=1)
+
+    def overall(means: dict[str, np.ndarray]) -> np.ndarray:
+        merged = {t: m for t, m in means.items() if t not in DIRECTION_TASKS}
+        levels = [means[t] for t in DIRECTION_TASKS if t in means]
+        if levels:
+            merged["object_rel_direction"] = np.mean(levels, axis=0)
+        return np.mean(list(merged.values()), axis=0)
+
+    samples = {task: ours_means[task] - theirs_means[task] for task in ours_means}
+    samples["overall"] = overall(ours_means) - overall(theirs_means)
+    return {task: (float(np.percentile(g, 2.5)), float(np.percentile(g, 97.5))) for task, g in samples.items()}
+
+
 def compare_tables(ours: list[Prediction], theirs: list[Prediction], names: tuple[str, str]) -> str:
-    """Per task: both scores and the gain, over the questions both files answered."""
+    """Per task: both scores, the gain and its bootstrap 95 % interval, over the questions both files answered."""
     common = {p.id for p in ours} & {p.id for p in theirs}
-    a = table_of([p for p in ours if p.id in common])
-    b = table_of([p for p in theirs if p.id in common])
+    mine = [p for p in ours if p.id in common and p.score is not None]
+    other = {p.id: p for p in theirs if p.id in common and p.score is not None}
+    paired = [p for p in mine if p.id in other]
+    a = table_of(paired)
+    b = table_of([other[p.id] for p in paired])
+    intervals = bootstrap_gains({p.id: p.score for p in paired}, {p.id: other[p.id].score for p in paired},
+                                {p.id: p.question_type for p in paired}) if paired else {}
     tasks = sorted(set(a.tasks) | set(b.tasks))
     width = max([len(t) for t in tasks] + [len("overall")])
-    header = f"{'task'.ljust(width)}  {names[0][:12]:>12}  {names[1][:12]:>12}  {'gain':>7}  {'n':>5}"
+
+    def interval(task: str) -> str:
+        low, high = intervals.get(task, (float("nan"), float("nan")))
+        return f"[{low:+6.1f}, {high:+6.1f}]"
+
+    header = (f"{'task'.ljust(width)}  {names[0][:12]:>12}  {names[1][:12]:>12}  {'gain':>7}  {'95% interval':>16}  "
+              f"{'n':>5}")
     lines = [header]
     for task in tasks:
         x, y = a.tasks.get(task), b.tasks.get(task)
         gain = f"{x - y:+7.1f}" if x is not None and y is not None else f"{'':>7}"
         lines.append(f"{task.ljust(width)}  {x if x is not None else float('nan'):12.1f}  "
-                     f"{y if y is not None else float('nan'):12.1f}  {gain}  {a.counts.get(task, 0):5d}")
+                     f"{y if y is not None else float('nan'):12.1f}  {gain}  {interval(task):>16}  {a.counts.get(task, 0):5d}")
     lines.append(f"{'overall'.ljust(width)}  {a.overall:12.1f}  {b.overall:12.1f}  {a.overall - b.overall:+7.1f}  "
-                 f"{len(common):5d}")
+                 f"{interval('overall'):>16}  {len(paired):5d}")
+    lines.append(f"(95% intervals: {BOOTSTRAP_RESAMPLES} paired bootstrap resamples of the questions within each task)")
     return "\n".join(lines)

@@ -142,7 +142,8 @@ class LLMPlanner:
             options = list(options or [])
             labels = question_labels(question, scene, options)
             tasks = tasks_served(scene)
-            expected = expected_answer(question, options, scene.labels()) if question else None
+            counts = {label: len(scene.instances(label)) for label in scene.labels()}
+            expected = expected_answer(question, options, scene.labels(), counts) if question else None
             if expected is not None:
                 tasks = tasks_of_kind(tasks, expected.accepts) or tasks
             return ReplyConstraint(frame_schema(labels, tasks), grammar=lambda flavour: frame_grammar(labels, tasks))
@@ -171,7 +172,8 @@ class LLMPlanner:
 
     def _fits_question(self, program, answer_type, question: str, options: list[Option], scene: SceneMemory) -> None:
         """DslError (for repair) when the answer's static type cannot answer the question."""
-        problem = kind_problem(answer_type, question, options, scene.labels())
+        problem = kind_problem(answer_type, question, options, scene.labels(),
+                               {label: len(scene.instances(label)) for label in scene.labels()})
         if problem:
             last = program.statements[-1]
             raise DslError([Diagnostic("type", problem, last.line, last.column, last.width)], program.source)

@@ -13,7 +13,8 @@ from sagent.memory.vocabulary import normalize, singular
 
 _EXISTS_CUE = (r"(?:is there|are there|was there|were there|do (?:you|i|we) (?:see|have|spot|notice)|"
            r"can (?:you|i|we) (?:see|find|spot)|could (?:you|i) (?:see|find)|"
-           r"(?:does|do) (?:the|this|my|our) (?:room|scene|space|place|house|apartment|flat|video|home) "
+           r"(?:does|do) (?:the|this|my|our) (?:room|scene|space|place|house|apartment|flat|video|home|scan|capture|"
+           r"layout|map|image|picture|footage|reconstruction) "
            r"(?:have|contain|include|hold)|have (?:you|we) (?:got|seen)|any)\b")
 _EXISTS = r"\s*" + _EXISTS_CUE
 _EXISTS_PRESENT = (r"\s*(?:is|are)(?= (?:a|an|any|some|at least one|there any) [a-z ]+\b(?:present|here|"
@@ -46,6 +47,13 @@ class InventoryReading:
             return None
         mentions = [m for m in q.mentions if m.start >= cue.end()]
         named = self._named_thing(cue.end())
+        if cue.group(0).strip().endswith("any"):  # "any fridge in this room?": the noun right after
+            bare = re.match(r"\s+([a-z]+(?:\s+[a-z]+){0,2})", q.text[cue.end():])
+            words = head_phrase(bare.group(1).split()) if bare else []
+            if words and words[-1] not in NOT_OBJECTS:
+                name = " ".join(words)
+                begin = cue.end() + bare.start(1)
+                named = (q.vocabulary.exact(name) or singular(name), begin, begin + len(name))
         # A mention names the thing when it ends where the named phrase does ("a table lamp" is no table).
         if mentions and (named is None or mentions[0].end >= named[2] or mentions[0].end < named[1]):
             thing, thing_end = mentions[0].label, mentions[0].end

@@ -167,22 +167,25 @@ def kind_of_frame(frame: TaskFrame) -> Expected:
     return _BY_KIND[kind]
 
 
-def _from_frame(question: str, options: list[Option], labels: list[str]) -> Expected | None:
+def _from_frame(question: str, options: list[Option], labels: list[str],
+                instance_counts: dict[str, int] | None = None) -> Expected | None:
     try:
-        frame = RulesReader(question, labels, options).frame()
+        frame = RulesReader(question, labels, options, instance_counts).frame()
     except SagentError:  # not read (or an object the scene lacks): no expectation from the frame
         return None
     return kind_of_frame(frame)
 
 
-def expected_answer(question: str, options: list[Option] | None = None, labels: list[str] | None = None) -> Expected | None:
-    """What kind of answer the question asks for, or None when it cannot tell."""
+def expected_answer(question: str, options: list[Option] | None = None, labels: list[str] | None = None,
+                    instance_counts: dict[str, int] | None = None) -> Expected | None:
+    """What kind of answer the question asks for, or None when it cannot tell. `instance_counts` (boxes
+    per label) lets the reading tell "the lamp next to the bed" (one of several lamps) from a relation."""
     if options:
         found = _from_options(question, options, list(labels or []))
         if found is not None:
             return found
     if labels:
-        found = _from_frame(question, list(options or []), list(labels))
+        found = _from_frame(question, list(options or []), list(labels), instance_counts)
         if found is not None:
             return found
     return _from_question(question)
@@ -196,9 +199,9 @@ def _named(answer_type) -> str:
 
 
 def kind_problem(answer_type, question: str, options: list[Option] | None = None,
-                 labels: list[str] | None = None) -> str | None:
+                 labels: list[str] | None = None, instance_counts: dict[str, int] | None = None) -> str | None:
     """A message for the model when the answer's static type cannot answer the question; else None."""
-    expected = expected_answer(question, options, labels)
+    expected = expected_answer(question, options, labels, instance_counts)
     if expected is None or not known_type(answer_type):
         return None
     if expected.accepts(answer_type):

@@ -90,7 +90,7 @@ SMALLER_WORDS = frozenset(w for w, (_, best) in COMPARATIVES.items() if best == 
 # A dimension the question names outright ("by height", "in terms of footprint", "the volume of").
 NAMED_MEASURES: tuple[tuple[str, str], ...] = (
     (r"\blongest (?:dimension|side|edge)\b|\blongest of (?:its|their) (?:dimensions|sides)\b", "longest"),
-    (r"\bfootprint\b|\bfloor (?:space|area)\b(?! of (?:this|the) room)|\btakes? up\b.*\bfloor\b|\bsurface area\b|"
+    (r"\bfootprint\b|\bfloor (?:space|area)\b(?! of (?:this|the) room)|\bfloor\b.*\b(?:take up|takes up|cover|covers|occupy|occupies)\b|\btakes? up\b.*\bfloor\b|\bsurface area\b|"
      r"\barea of the\b|\bhow much area\b|\bfloor area does\b|\barea does\b.*\bcover\b", "footprint"),
     (r"\bvolume\b|\bcubic\b|\bhow much space\b|\blit(?:er|re)s?\b|\bbulk\b|\bspace does\b.*\boccupy\b", "volume"),
     (r"\bheights?\b|\btall\b|\btallness\b", "height"),

@@ -27,7 +27,8 @@ NOT_OBJECTS = frozenset("""
     something nothing stuff here there two three both each me i you my your way half quarter couple bit lot
     metre metres meter meters cm centimetre centimeters centimetres centimeter inch inches foot feet
     plan estimate guess value clearance separation spacing gap please yes no hundred thousand somewhere anywhere
-    inventory brother sister mum dad friend robot person someone width widths heights lengths
+    inventory brother sister mum dad friend robot person someone width widths heights lengths underside scan
+    layout capture footage check question
 """.split())
 # Words that make a "the ..." phrase a reference to something else ("the following categories", "the first time").
 NOT_OBJECT_MODIFIERS = frozenset("following other same first last next previous these those whole entire two three "
@@ -154,6 +155,14 @@ class Question:
             following = self.mentions[index + 1] if index + 1 < len(self.mentions) else None
             pick = _PICK_AFTER.fullmatch(self.text[mention.end:following.start]) if following and relations else None
             start = mention.start
+            to_it = re.match(r"\s*(?:that is\s+|which is\s+)?(nearest|closest|farthest|furthest) (?:to|from) (?:it|them)\b",
+                             self.text[mention.end:])
+            if several and to_it and refs and relations:  # "the tv and the couch nearest to it"
+                kind = "farthest" if to_it.group(1) in ("farthest", "furthest") else "nearest"
+                refs.append(Reference(ObjectRef(label=mention.label, pick=kind, reference=ObjectRef(label=refs[-1].label)),
+                                      start, mention.end + to_it.end()))
+                index += 1
+                continue
             if several and before:
                 measure, best = lexicon.COMPARATIVES[before.group(1)]
                 ref = ObjectRef(label=mention.label, pick="largest" if best == "max" else "smallest", measure=measure)

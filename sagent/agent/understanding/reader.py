@@ -132,6 +132,10 @@ class RulesReader(InventoryReading):
         thing = [r for r in refs if r.end <= between]
         ends = [r for r in refs if r.start > between]
         q.require_objects()
+        plural = len(ends) == 1 and self.q.instance_counts.get(ends[0].label, 2) > 1 and \
+            re.search(r"\b(?:two|both|the)\s+[a-z ]*s\b", q.text[between:])  # "between the bookcases"
+        if plural:
+            ends = [ends[0], ends[0]]
         if len(thing) != 1 or len(ends) != 2:
             return None
         return TaskFrame(task="between", objects=[thing[0].ref, ends[0].ref, ends[1].ref])
@@ -149,7 +153,7 @@ class RulesReader(InventoryReading):
         match = re.fullmatch(rf"\s*(?:is|are|sits?|sitting|stands?|standing|located|placed|hung|hanging|mounted|lies|lying|"
                              rf"rests?|resting|kept|set|put|tucked|situated|positioned|found|hidden|stored|lying)?\s*"
                              rf"(?:right|directly|just|somewhere|anywhere|up|down|straight|away)?\s*"
-                             rf"({lexicon.RELATION_PATTERN})\s+(?:the|a|an|my|one of the|any of the)?\s*", middle)
+                             rf"({lexicon.RELATION_PATTERN})\s+(?:the|a|an|my|one of the|any of the|either of the|both of the|each of the)?\s*", middle)
         each_other = re.match(rf"\s*(?:are\s+|located\s+|placed\s+|standing\s+)?(?:right\s+)?"
                               rf"({lexicon.RELATION_PATTERN})\s+(?:each other|one another)\b", q.text[first.end:])
         if each_other and self.q.instance_counts.get(first.label, 2) > 1:  # unknown counts: the question says several
@@ -212,14 +216,17 @@ class RulesReader(InventoryReading):
         C is A than B"."""
         q = self.q
         adjective = rf"{lexicon.COMPARATIVE_WORDS}|farther|further|closer|nearer|big|large|tall|long|wide|high"
-        times = re.search(rf"\bhow many times\s+(?:as\s+|more\s+|bigger\s+|the\s+)?({adjective}|{_MEASURE_NOUNS})?\b", q.text)
-        much = re.search(rf"\b(?:how much|by how much|how many (?:centimet(?:er|re)s|met(?:er|re)s|cm|inches|feet))\s+"
-                         rf"(?:is\s+\w+\s+|are\s+\w+\s+)?(?:more\s+)?({adjective}|{_MEASURE_NOUNS})\b", q.text) \
+        times = re.search(rf"\bhow many times\s+(?:as\s+|more\s+|the\s+)?({adjective}|{_MEASURE_NOUNS})\b", q.text) \
+            or re.search(r"\bhow many times\b()", q.text) \
+            or re.search(rf"\b(?:what(?:'s| is) the )?ratio (?:of|between) (?:the\s+)?[a-z' ]*?\b({_MEASURE_NOUNS})\b", q.text)
+        much = re.search(rf"\b(?:how much|by how much|how many (?:centimet(?:er|re)s|met(?:er|re)s|cm|inches|feet|ft|m|mm|in))\s+"
+                         rf"(?:(?:is|are|does|do)\s+(?:[\w']+\s+){{0,4}})?(?:more\s+)?({adjective}|{_MEASURE_NOUNS})\b", q.text) \
             or re.search(rf"\bby how much\b.*\b({adjective}|exceed|exceeds|outsize|outsizes)\b", q.text)
         named = re.search(r"\b(height|length|width|size|volume|footprint|elevation) difference\b|"
                           r"\bdifference in (height|length|width|size|volume|footprint|elevation)\b|"
                           r"\b(height|length|width|size|volume|footprint|floor space)\b[^?]*\bminus\b", q.text)
-        if times and not times.group(1) and lexicon.named_measure(q.text):
+        if times and not times.group(1) and lexicon.named_measure(q.text) or (
+                times and times.group(1) in ("area", "space", "room") and lexicon.named_measure(q.text)):
             word_of_times = lexicon.named_measure(q.text)  # "the bed's volume is how many times the fridge's?"
         else:
             word_of_times = None
@@ -231,7 +238,7 @@ class RulesReader(InventoryReading):
             return None
         task = "ratio" if times else "difference"
         word = next(g for g in named.groups() if g) if named else word_of_times or (times or much).group(1)
-        if word in ("exceed", "exceeds", "outsize", "outsizes", "floor space"):
+        if word in ("exceed", "exceeds", "outsize", "outsizes", "floor space", "area", "space", "room"):
             word = lexicon.named_measure(q.text) or "volume"
         if word in ("farther", "further", "closer", "nearer"):  # distances of two objects to a third
             target = next((r for r in refs if re.search(r"\b(?:from|to)\s+(?:the\s+)?$", q.text[:r.start])), None)
@@ -349,11 +356,12 @@ class RulesReader(InventoryReading):
 
     def _room_area(self) -> TaskFrame | None:
         q = self.q
-        room = r"(room|rooms|space|apartment|house|flat|floor|area)"
+        room = r"(room|rooms|space|apartment|house|flat|floor|area|bedroom|kitchen|living room|bathroom|office|studio|lounge)"
         sized = r"(size|area|big|large|square|footprint|spacious|dimensions?)"
         explicit = q.has(rf"\b{sized}\b[^.?]{{0,25}}\b(this|the|whole|entire|combined)\s+{room}\b|\b{room}\s+(size|area)\b|"
                          rf"\bfloor area\b|\bhow (big|large|spacious) is (the|this) (room|space|apartment)\b|"
-                         rf"\bhow many (?:square|sq\.?) ?(?:met(?:er|re)s|feet|ft|m)\b.*\b{room}\b")
+                         rf"\bhow many (?:square|sq\.?) ?(?:met(?:er|re)s|feet|ft|m)\b.*\b{room}\b|"
+                         rf"\b(?:this|the|whole|entire)\s+{room}\b.*\b(?:cover|covers|measure|measures|span|spans)\b")
         implicit = not q.mentions and q.has(rf"\b{sized}\b|\bfloor space\b") and q.has(rf"\b{room}\b")
         if q.mentions and not q.has(rf"\b(?:this|the|whole|entire|combined)\s+{room}\b"):
             return None  # "how much floor area does the dishwasher cover" is the dishwasher's footprint

@@ -13,7 +13,7 @@ from sagent.agent.understanding.question import Question, unique
 FACING = (r"\b(?:facing|face|faces|looking|look|looks|gazing|oriented|turned|heading|pointing)\s+"
           r"(?:directly\s+|straight\s+)?(?:at|toward|towards|to)?\s*(?:the\s+)?$")
 STANDING = (r"\b(?:standing|stand|stands|stood|sitting|sit|sits|seated|positioned|located|placed|am|are|be|being|"
-            r"i'm|you're|begin|beginning|start|starting|starts|from)\s+(?:right\s+)?"
+            r"i'm|you're|begin|beginning|start|starting|starts|from|yourself|myself|go|went|walk|walked)\s+(?:right\s+)?"
             r"(?:by|at|next to|beside|near|close to|in front of|on)?\s*(?:the\s+)?$")
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "last": -1}
 

@@ -10,9 +10,14 @@ import re
 from sagent.agent.understanding.lexicon import UNIT_WORDS
 from sagent.memory.vocabulary import Vocabulary
 
-_POLITE = re.compile(r"^\s*(?:(?:please\s+)?(?:could|can|would|will) you (?:please )?(?:tell me|check|say|let me know|find out)|"
-                     r"(?:please )?(?:tell me|let me know)|do you know|i(?:'d| would) like to know|i wonder|i'm wondering|"
-                     r"i want to know|please say|quick question|question)\s*[,:]?\s*")
+_POLITE = re.compile(r"^\s*(?:(?:please\s+)?(?:could|can|would|will) you (?:please )?(?:tell me|check|say|let me know|find out|"
+                     r"confirm|verify)|(?:please )?(?:tell me|let me know|confirm|check|verify|determine|find out)|do you know|"
+                     r"i(?:'d| would) like to know|i wonder|i'm wondering|i want to know|please say)\s*,?\s*")
+# Openings that only address the listener or set the stage: "hey,", "quick check:", "considering the 3d layout,".
+_OPENING = re.compile(r"^\s*(?:(?:hey|hi|hello|ok|okay|so|well|um|right|alright)\b\s*[,!]?\s*|"
+                      r"(?:quick|simple|easy) (?:check|question|one)\s*[:,-]\s*|"
+                      r"(?:considering|given|based on|according to|looking at|judging (?:by|from)|in|from|using) (?:the|this) "
+                      r"(?:3d )?(?:layout|scene|scan|video|room|image|picture|map|point cloud|reconstruction|footage)\s*,\s*)")
 _OPINION = re.compile(r"\s*(?:would you say|do you think|would it be (?:fair|right|true) to say|is it (?:true|the case)|"
                       r"can you confirm|do you agree|am i right (?:in thinking|that)|is it correct that)\s+(?:that\s+)?(.*)")
 _TAG = re.compile(r"\s*(?!is |are |does |do |can |could |would |was |were )(.*?)\s*,\s*(?:right|correct|true|isn't it|"
@@ -137,6 +142,8 @@ def plain_question(text: str, vocabulary: Vocabulary | None = None) -> str:
     text = re.sub(r"\(\s*\)", "", text)
     text = re.sub(r"\bbounding[- ]?box(?:es)?\s+", "", text)  # every measure is of the box
     text = _final_question(text, vocabulary)
+    while _OPENING.match(text):
+        text = _OPENING.sub("", text, count=1)
     colon = re.match(r"(.+?):\s*(" + _ASKED + r".*)", text)
     if colon and re.search(r"\b(?:it|its)\b", colon.group(2)) and not re.search(r"\b(?:options|choices)\b", colon.group(1)):
         text = re.sub(r"\bits\b", f"{colon.group(1)}'s", re.sub(r"\bit\b", colon.group(1), colon.group(2), count=1))

@@ -40,25 +40,51 @@ class BuildResult:
     scene: SceneMemory | None
     error: str | None  # one line: why the scene could not be built
     seconds: float
-    peak_mib: float  # the building process's peak resident memory so far
+    peak_mib: float  # this build's own peak resident memory (see BuildPeak)
 
 
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
+class BuildPeak:
+    """The peak resident memory of one build: on Linux the process's high-water mark is reset before
+    the build (/proc/self/clear_refs, "5") and read after it (VmHWM), so a run of many scenes reports
+    each scene's own peak, not the largest so far; elsewhere the process's peak so far (ru_maxrss)."""
+
+    def __enter__(self) -> "BuildPeak":
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.own = True
+        except OSError:
+            self.own = False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.mib = self._hwm_mib() if self.own else None
+        if self.mib is None:
+            self.mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux reports KiB
+
+    @staticmethod
+    def _hwm_mib() -> float | None:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+        except (OSError, ValueError, IndexError):
+            pass
+        return None
 
 
 def build_one(job: BuildJob) -> BuildResult:
     """Build one scene; an input or setup problem becomes the result's error, never an exception."""
     started = time.perf_counter()
     cache = SceneCache(Path(job.cache_dir) / "scenes") if job.cache_dir else None
-    try:
-        scene = load_input(job.spec, cache, job.perception)
-        error = None
-    except SagentError as problem:
-        scene, error = None, f"{type(problem).__name__}: {problem}"
-    except Exception as problem:  # a bug while building one scene must not stop the other scenes
-        scene, error = None, f"internal error: {type(problem).__name__}: {problem}"
-    return BuildResult(job.key, scene, error, time.perf_counter() - started, _peak_mib())
+    with BuildPeak() as peak:
+        try:
+            scene = load_input(job.spec, cache, job.perception)
+            error = None
+        except SagentError as problem:
+            scene, error = None, f"{type(problem).__name__}: {problem}"
+        except Exception as problem:  # a bug while building one scene must not stop the other scenes
+            scene, error = None, f"internal error: {type(problem).__name__}: {problem}"
+    return BuildResult(job.key, scene, error, time.perf_counter() - started, peak.mib)
 
 
 def _in_process(jobs: list[BuildJob]) -> Iterator[BuildResult]:
