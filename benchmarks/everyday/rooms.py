@@ -15,6 +15,7 @@ import numpy as np
 import geometry as g
 from sagent.memory.box import OrientedBox
 from sagent.tools.synthetic.generator import CATALOG, PlacedObject, place_objects
+from sagent.tools.synthetic.generator import meta_info as generator_meta_info
 
 
 @dataclass(frozen=True)
@@ -128,16 +129,7 @@ def build_room(plan: RoomPlan) -> tuple[tuple[float, float], list[PlacedObject]]
 
 def meta_info(name: str, room: tuple[float, float], objects: list[PlacedObject]) -> dict:
     """One scene in the meta_info format, as generator.generate writes layout.json."""
-    boxes: dict[str, list] = {}
-    for obj in objects:
-        corners = obj.box.corners()
-        boxes.setdefault(obj.label, []).append({
-            "centroid": list(obj.box.center), "axesLengths": list(obj.box.extents),
-            "normalizedAxes": [float(v) for v in obj.box.axes_array.ravel()],
-            "min": corners.min(axis=0).tolist(), "max": corners.max(axis=0).tolist()})
-    return {"room_size": room[0] * room[1], "room_center": [room[0] / 2, room[1] / 2, 0.0],
-            "object_counts": {k: len(v) for k, v in boxes.items()}, "object_bbox": boxes,
-            "dataset": "sagent-everyday"}
+    return generator_meta_info(room, objects, dataset="sagent-everyday")
 
 
 def all_rooms() -> dict[str, dict]:

@@ -196,6 +196,17 @@ def generate(out: str | Path, spec: RoomSpec = RoomSpec(), min_pixels: int = 60)
         sidecar = {"frames": {str(i): e["detections"] for i, e in enumerate(entries)}}
         atomic_write_bytes(out / "video_detections.json", json.dumps(sidecar).encode())
     scene_name = f"synthetic_{spec.seed}"
+    layout = {scene_name: meta_info(room, objects)}
+    truth = {"scene": scene_name, "room": list(room), "objects": [
+        {"label": o.label, "center": list(o.box.center), "size": list(o.box.extents),
+         "axes": o.box.axes_array.tolist(), "first_seen": first_seen.get(i)} for i, o in enumerate(objects)]}
+    atomic_write_bytes(out / "layout.json", json.dumps(layout, indent=1).encode())
+    atomic_write_bytes(out / "ground_truth.json", json.dumps(truth, indent=1).encode())
+    return truth
+
+
+def meta_info(room: tuple[float, float], objects: list[PlacedObject], dataset: str = "sagent-synthetic") -> dict:
+    """One scene's ground truth in VSI-Bench's meta_info format: room size and centre, counts, boxes."""
     boxes: dict[str, list] = {}
     for obj in objects:
         corners = obj.box.corners()
@@ -203,15 +214,8 @@ def generate(out: str | Path, spec: RoomSpec = RoomSpec(), min_pixels: int = 60)
             "centroid": list(obj.box.center), "axesLengths": list(obj.box.extents),
             "normalizedAxes": [float(v) for v in obj.box.axes_array.ravel()],
             "min": corners.min(axis=0).tolist(), "max": corners.max(axis=0).tolist()})
-    layout = {scene_name: {"room_size": room[0] * room[1], "room_center": [room[0] / 2, room[1] / 2, 0.0],
-                           "object_counts": {k: len(v) for k, v in boxes.items()}, "object_bbox": boxes,
-                           "dataset": "sagent-synthetic"}}
-    truth = {"scene": scene_name, "room": list(room), "objects": [
-        {"label": o.label, "center": list(o.box.center), "size": list(o.box.extents),
-         "axes": o.box.axes_array.tolist(), "first_seen": first_seen.get(i)} for i, o in enumerate(objects)]}
-    atomic_write_bytes(out / "layout.json", json.dumps(layout, indent=1).encode())
-    atomic_write_bytes(out / "ground_truth.json", json.dumps(truth, indent=1).encode())
-    return truth
+    return {"room_size": room[0] * room[1], "room_center": [room[0] / 2, room[1] / 2, 0.0],
+            "object_counts": {k: len(v) for k, v in boxes.items()}, "object_bbox": boxes, "dataset": dataset}
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: float) -> None:
