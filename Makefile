@@ -77,6 +77,8 @@ bench: $(VENV)/.test
 # first time (10-20 min on 2 cores), then about 30 min for 60 questions in three configurations.
 bench-llm: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_local_llm.py --configs off,on,votes3 --max-repairs 0 --timeout 90 --budget 1500
+	$(BIN)/python benchmarks/bench_local_llm.py --section local_llm_frame --set dev --configs frame --max-repairs 1 --timeout 90 --budget 1800
+	$(BIN)/python benchmarks/bench_local_llm.py --set everyday --configs on,frame --max-repairs 1 --timeout 90 --budget 2700
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

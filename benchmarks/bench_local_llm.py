@@ -415,6 +415,8 @@ def main() -> None:
     parser.add_argument("--n-ctx", type=int, default=8192)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-write", action="store_true", help="print the section, leave BENCHMARKS.md alone")
+    parser.add_argument("--section", default=None,
+                        help="the BENCHMARKS.md section to write (default local_llm, or local_llm_everyday with --set everyday)")
     args = parser.parse_args()
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = [c for c in configs if c not in CONFIGS]
@@ -442,6 +444,7 @@ def main() -> None:
     rules = rules_outcomes(questions, items)
 
     command = ("`.venv/bin/python benchmarks/bench_local_llm.py --llm-venv DIR "
+               + (f"--section {args.section} " if args.section else "") +
                f"--set {args.set} --questions {args.questions} --configs {','.join(configs)} --max-tokens {args.max_tokens} "
                f"--max-repairs {args.max_repairs} --timeout {args.timeout:g} --budget {args.budget:g}`")
     types = Counter(q["question_type"] for q in items)
@@ -493,7 +496,7 @@ def main() -> None:
     ]
     body = "\n".join(lines)
     if not args.no_write:
-        write_section("local_llm" if args.set == "dev" else "local_llm_everyday", body)
+        write_section(args.section or ("local_llm" if args.set == "dev" else "local_llm_everyday"), body)
     print(body)
 
 

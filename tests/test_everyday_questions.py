@@ -298,3 +298,37 @@ def test_the_everyday_sets_are_answered_and_never_wrongly(name):
     correct = sum(o.status == "correct" for o in outcomes)
     assert not wrong
     assert correct >= 0.95 * len(outcomes)
+
+
+# --- as the camera sees it (one photo: "the camera" is its view) -------------------------------
+
+def _photo_of_home():
+    from sagent.memory.scene import Camera
+    from sagent.tools.geometry.camera import look_at
+
+    pose = look_at((2.5, -1.0, 1.5), (2.5, 3.0, 1.0))  # south of the room, looking north (+y)
+    camera = Camera(K=((500, 0, 320), (0, 500, 240), (0, 0, 1)), cam_to_world=tuple(map(tuple, pose.tolist())),
+                    width=640, height=480)
+    return type(HOME)(HOME.record.model_copy(update={"cameras": [camera]}))
+
+
+@pytest.mark.parametrize("question, expected", [
+    # from (2.5, -1) the tv's nearest point is 2.8 m away, the door's 5.6 m; the tv (x 4.95) is right of the bed (x 2)
+    ("Which is closer to the camera, the tv or the door?", "tv"),
+    ("Which is farther from the camera: the tv or the door?", "door"),
+    ("Is the bed closer to the camera than the door?", True),
+    ("Is the tv to the right of the bed?", True),
+    ("Is the tv on the left of the bed?", False),
+    ("Is the door in front of the bed?", False),  # farther from the camera: behind it
+    ("Is the door behind the bed?", True),
+])
+def test_relations_as_the_camera_sees_them(question, expected):
+    assert ask(_photo_of_home(), question, PLANNER).value == expected
+
+
+def test_left_of_with_several_views_asks_which():
+    scene = _photo_of_home()
+    two = type(scene)(scene.record.model_copy(update={"cameras": scene.cameras * 2}))
+    with pytest.raises(PlanningError, match="name the view"):
+        ask(two, "Is the tv to the right of the bed?", PLANNER)
+    assert ask(two, "In view 1, is the tv to the right of the bed?", PLANNER).value is True

@@ -146,3 +146,15 @@ def test_the_frame_grammar_goes_to_llama_cpp_python():
     body = server.requests[0]["body"]
     assert '"\\"chair\\""' in body["grammar"] and "response_format" not in body
     assert "Tasks (the \"task\" key)" in body["messages"][0]["content"]
+
+
+@pytest.mark.parametrize("question", ["Which is closer to the camera, the tv or the door?", "Is the tv to the right of the bed?",
+                                      "Is the door behind the bed?"])
+def test_frames_seen_from_a_camera_round_trip(question):
+    from tests.test_everyday_questions import _photo_of_home
+
+    scene = _photo_of_home()
+    reply = reply_of(read(question, scene))
+    expected = ask(scene, question, RulesPlanner())
+    assert ask(scene, question, frame_planner(reply)).value == expected.value
+    _lark_of(frame_grammar(scene.labels(), tasks_served(scene))).parse(reply)

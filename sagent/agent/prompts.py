@@ -73,8 +73,9 @@ def frame_system_prompt(scene: SceneMemory | None = None, question: str = "", sh
         if len(examples) == shots:
             break
     served = tasks_served(scene) if scene is not None else list(TASKS)
+    # The closest example last, right before the question: a small model copies the nearest pattern.
     return render("frame_system.j2", tasks={t: TASKS[t] for t in served}, fields=FIELD_DOCS, task_fields=TASK_FIELDS,
-                  examples=examples)
+                  examples=examples[::-1])
 
 
 def question_prompt(question: str, scene: SceneMemory, options: list[Option], history: list[str],

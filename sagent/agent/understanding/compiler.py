@@ -113,6 +113,12 @@ class Compiler:
     def _pair_sides(self, frame: TaskFrame) -> tuple[str, str]:
         """The two quantities a comparison, difference or ratio relates."""
         measure = frame.measure or "volume"
+        if measure in ("bearing", "camera_distance"):  # as the observer sees them
+            if len(frame.objects) < 2:
+                raise PlanningError("comparing as seen from a viewpoint needs two objects")
+            op = "bearing" if measure == "bearing" else "distance_from"
+            me = self._observer(frame)
+            return f"{op}({me}, {ref(frame.objects[0])})", f"{op}({me}, {ref(frame.objects[1])})"
         if frame.amount is not None:
             amount = f"{frame.amount.value:g}{frame.amount.unit}"
             if measure in PAIR_MEASURES:
@@ -145,6 +151,9 @@ class Compiler:
 
     def _choose(self, frame: TaskFrame) -> str:
         measure = frame.measure or "volume"
+        if measure == "camera_distance":
+            chooser = "farthest_from_observer" if frame.best == "max" else "closest_to_observer"
+            return f"answer {chooser}({refs(frame.objects)}, {self._observer(frame)})"
         if measure in PAIR_MEASURES:  # nearest / farthest to a target
             if frame.target is None:
                 raise PlanningError("nearest or farthest needs the object distances are measured to")

@@ -46,6 +46,7 @@ Measure = Literal[
     "distance", "horizontal_distance", "vertical_distance",  # between two objects (closest points)
     "longest", "height", "length", "width", "footprint", "volume",  # of one object's box
     "elevation_bottom", "elevation_top", "elevation_center",  # above the floor
+    "bearing", "camera_distance",  # from the observer: angle to the left, distance from it
 ]
 Relation = Literal["on", "under", "above", "below", "next_to", "near"]
 Comparison = Literal["<", "<=", ">", ">="]
@@ -186,6 +187,7 @@ _MEASURE_WORDS = {
     "longest": "longest side", "height": "height", "length": "length", "width": "width",
     "footprint": "footprint area", "volume": "volume", "elevation_bottom": "height of the bottom above the floor",
     "elevation_top": "height of the top above the floor", "elevation_center": "height above the floor",
+    "bearing": "angle to the left as the observer sees it", "camera_distance": "distance from the observer",
 }
 _RELATION_WORDS = {
     "on": "on: its bottom within 10 cm of the top", "under": "under: below the top, sharing the footprint",

@@ -45,8 +45,8 @@ TASK_FIELDS: dict[str, tuple[str, ...]] = {
     "locate": ("objects",),
     "list_side": ("at", "facing", "word"),
     "measure": ("measure", "objects", "unit"),
-    "compare": ("measure", "objects", "comparison", "amount", "target"),
-    "choose": ("measure", "best", "objects", "over_scene", "target"),
+    "compare": ("measure", "objects", "comparison", "amount", "target", "views"),
+    "choose": ("measure", "best", "objects", "over_scene", "target", "views"),
     "difference": ("measure", "measures", "objects", "unit"),
     "ratio": ("measure", "measures", "objects"),
     "relation": ("relation", "objects"),
@@ -63,6 +63,8 @@ TASK_FIELDS: dict[str, tuple[str, ...]] = {
     "view_after_turn": ("views", "angle"),
     "view_direction": ("views", "objects", "scheme"),
 }
+# Tasks whose "views" name the camera they are seen from (the others' views are what they are about).
+_SEEN_FROM_A_VIEW = ("view_direction", "compare", "choose")
 # Tasks whose objects may be absent from the scene ("is there a piano?"): any word names them.
 FREE_NAMES = ("exists", "count", "count_total", "absent_choice")
 _WORDS = {"relation": Relation, "measure": Measure, "comparison": Comparison, "scheme": Scheme,
@@ -83,7 +85,8 @@ FIELD_DOCS = {
     "at": "where the observer stands", "facing": "what the observer faces",
     "scheme": "left_right, left_right_back, quadrant or front_back",
     "word": "the direction asked about: " + ", ".join(DIRECTION_WORDS),
-    "views": "input view numbers (0 is the first, -1 the last)", "angle": "degrees, positive is left",
+    "views": "input view numbers (0 is the first, -1 the last); for compare and choose, the view whose camera sees "
+             "them (left of, in front of, closer to the camera), else null", "angle": "degrees, positive is left",
 }
 
 
@@ -120,7 +123,7 @@ def frame_of_reply(data: dict) -> TaskFrame:
     fields["objects"] = [_object(o) for o in data.get("objects") or []]
     if data.get("target") is not None:
         fields["target"] = _object(data["target"])
-    if task == "view_direction" and data.get("views"):
+    if task in _SEEN_FROM_A_VIEW and data.get("views"):  # as the camera of that view sees it
         fields["observer"] = Observer(view=int(data["views"][0]))
     elif data.get("at") is not None or data.get("facing") is not None:
         fields["observer"] = Observer(at=_object(data["at"]) if data.get("at") else None,
@@ -170,8 +173,9 @@ def reply_of(frame: TaskFrame) -> str:
         elif key in ("at", "facing"):
             ref = getattr(frame.observer, key) if frame.observer else None
             data[key] = obj(ref) if ref else None
-        elif key == "views" and frame.task == "view_direction":
-            data[key] = [frame.observer.view] if frame.observer else []
+        elif key == "views" and frame.task in _SEEN_FROM_A_VIEW:
+            view = frame.observer.view if frame.observer else None
+            data[key] = [view] if view is not None else (None if frame.task != "view_direction" else [])
         elif key == "amount":
             data[key] = frame.amount.model_dump() if frame.amount else None
         else:
@@ -298,6 +302,8 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None) -> str:
             rule = value_rule[key]
             if task in FREE_NAMES and key == "objects":
                 rule = "names"
+            if task in ("compare", "choose") and key == "views":
+                rule = "views | null"
             if task == "exists" and key in ("relation", "target"):
                 rule = f"{value_rule[key].split(' |')[0]} | null" if key == "relation" else "object | null"
             parts.append(f'", \\"{key}\\": " ( {rule} )')

@@ -112,6 +112,7 @@ class Question:
     vocabulary: Vocabulary
     options: list[Option]
     instance_counts: dict[str, int] = field(default_factory=dict)  # boxes per label (a pick acts on boxes)
+    views: int = 0  # input views the scene has (a photo has one: "the camera" is it)
     mentions: list[Mention] = field(default_factory=list)
 
     def __post_init__(self):

@@ -38,16 +38,16 @@ _GENERIC = r"\b(?:object|objects|thing|things|item|items|furniture|piece of furn
 def read(question: str, scene: SceneMemory, options: list[Option] | None = None) -> TaskFrame:
     """The task frame of `question` about `scene`, or PlanningError / UnknownObject."""
     counts = {label: len(scene.instances(label)) for label in scene.labels()}
-    return RulesReader(question, scene.labels(), options, counts).frame()
+    return RulesReader(question, scene.labels(), options, counts, views=len(scene.cameras)).frame()
 
 
 class RulesReader(InventoryReading):
     def __init__(self, question: str, labels: list[str], options: list[Option] | None = None,
-                 instance_counts: dict[str, int] | None = None):
+                 instance_counts: dict[str, int] | None = None, views: int = 0):
         self.labels = list(labels)
         vocabulary = Vocabulary(self.labels)
         self.q = Question(question, plain_question(normalize(question), vocabulary), vocabulary, list(options or []),
-                          dict(instance_counts or {}))
+                          dict(instance_counts or {}), views=views)
 
     def frame(self) -> TaskFrame:
         q = self.q
@@ -56,7 +56,9 @@ class RulesReader(InventoryReading):
         if re.search(r"[,;]?\s+and\s+(?:which|what|how|where|is|are|does|do|can)\b", q.text):
             raise PlanningError(f"the question asks more than one thing ({q.raw!r}); ask one at a time")
         absent = q.absent_objects()
-        readers = (self._absent_choice, lambda: viewpoints.views(q), lambda: viewpoints.route(q), lambda: viewpoints.side_listing(q),
+        readers = (self._absent_choice, lambda: viewpoints.camera_relation(q), lambda: viewpoints.views(q),
+                   lambda: viewpoints.route(q),
+                   lambda: viewpoints.side_listing(q),
                    lambda: viewpoints.direction(q),
                    lambda: viewpoints.appearance(q), self._existence,
                    self._count_total, self._count, self._listing, self._between, self._relation,

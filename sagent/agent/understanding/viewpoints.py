@@ -8,6 +8,7 @@ import re
 from sagent.agent.options import canonical
 from sagent.agent.understanding import lexicon
 from sagent.agent.understanding.frame import ObjectRef, Observer, TaskFrame
+from sagent.agent.understanding.errors import PlanningError
 from sagent.agent.understanding.question import Question, unique
 
 FACING = (r"\b(?:facing|face|faces|looking|look|looks|gazing|oriented|turned|heading|pointing)\s+"
@@ -45,8 +46,13 @@ def views(q: Question) -> TaskFrame | None:
         quadrant = words & lexicon.QUADRANT_WORDS or q.has(r"\b(front|back|rear)[- ](left|right)\b")
         scheme = ("quadrant" if quadrant else "left_right_back" if ("back" in words or q.has(r"\b(behind|back)\b"))
                   else "left_right")
-        return TaskFrame(task="view_direction", objects=[ObjectRef(label=q.mentions[0].label)],
-                         observer=Observer(view=views[0]), scheme=scheme)
+        target, observer = ObjectRef(label=q.mentions[0].label), Observer(view=views[0])
+        asked = re.search(r"\b(front|back|rear)[- ](left|right)\b|\b(behind|left|right)\b", q.text[q.mentions[0].end:])
+        if asked and not q.options and " or " not in q.text and re.search(r"(?:^|,\s*)(?:is|are|was)\b", q.text):
+            word = canonical(asked.group(0))  # "in view 2, is the lamp on the left?" asks yes or no
+            scheme = "quadrant" if word in lexicon.QUADRANT_WORDS else "left_right_back" if word == "back" else "left_right"
+            return TaskFrame(task="direction_check", objects=[target], observer=observer, scheme=scheme, word=word)
+        return TaskFrame(task="view_direction", objects=[target], observer=observer, scheme=scheme)
     return None
 
 def route(q: Question) -> TaskFrame | None:
@@ -62,6 +68,46 @@ def route(q: Question) -> TaskFrame | None:
         return None
     return TaskFrame(task="route", observer=Observer(at=ObjectRef(label=start.label), facing=ObjectRef(label=facing.label)),
                      objects=[ObjectRef(label=m.label) for m in legs])
+
+_CAMERA = r"(?:the\s+)?(?:camera|viewer|photographer|me|us|the person taking (?:the|this) (?:photo|picture))"
+
+
+def camera_relation(q: Question) -> TaskFrame | None:
+    """As the camera sees them: "is the lamp left of the sofa?", "is the cup in front of the laptop?",
+    "which is closer to the camera, the chair or the desk?" (CV-Bench, SpatialRGPT). The camera is the view
+    the question names, else the only one (a photo); with several and none named, it asks which."""
+    if q.has(FACING.rstrip("$")) or q.has(r"\b(?:standing|sitting|seated)\b"):
+        return None  # an observer placed in the room: the viewpoint reader's
+    closer = re.search(rf"\b(closer|nearer|closest|nearest|farther|further|farthest|furthest)\s+(?:to|from)\s+{_CAMERA}\b",
+                       q.text)
+    side = re.match(r"\s*(?:is|are|was)\b.*?\b(?:to the |on the )?(left|right) of\b", q.text)
+    depth = re.match(r"\s*(?:is|are|was)\b.*?\b(in front of|behind)\b(?! me\b| us\b)", q.text)
+    if not (closer or side or depth):
+        return None
+    views = [index for _, index in _view_numbers(q)]
+    view = views[0] if views else 0 if q.views == 1 else None
+    if view is None:
+        if q.views > 1:
+            raise PlanningError(f"'{q.raw}' depends on where the camera stood: name the view (\"in view 3\"), or say where "
+                                "you stand and face")
+        return None  # no camera: left of / in front of something has no viewpoint here
+    refs = unique(m.label for m in q.mentions)
+    if len(refs) < 2:
+        return None
+    observer, objects = Observer(view=view), [ObjectRef(label=label) for label in refs[:2]]
+    if closer:
+        far = closer.group(1) in ("farther", "further", "farthest", "furthest")
+        if re.match(r"\s*(?:is|are|was)\b", q.text) and " than " in q.text:
+            return TaskFrame(task="compare", objects=objects, observer=observer, measure="camera_distance",
+                             comparison=">" if far else "<")
+        return TaskFrame(task="choose", objects=[ObjectRef(label=label) for label in refs], observer=observer,
+                         measure="camera_distance", best="max" if far else "min")
+    if side:
+        return TaskFrame(task="compare", objects=objects, observer=observer, measure="bearing",
+                         comparison=">" if side.group(1) == "left" else "<")
+    return TaskFrame(task="compare", objects=objects, observer=observer, measure="camera_distance",
+                     comparison="<" if depth.group(1) == "in front of" else ">")
+
 
 def side_listing(q: Question) -> TaskFrame | None:
     """"What is on my left, sitting on the sofa facing the tv?", "what's to the left of the tv when I sit on

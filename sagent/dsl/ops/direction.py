@@ -158,3 +158,18 @@ def objects_on_side(ctx: ExecContext, observer: Viewpoint, side: Side) -> list[O
             found.setdefault(obj.label, []).append((distance, obj))
     ordered = sorted(found.items(), key=lambda item: (min(d for d, _ in item[1]), item[0]))
     return [Objects(label, tuple(o for _, o in sorted(items, key=lambda pair: pair[0]))) for label, items in ordered]
+
+
+@op
+def farthest_from_observer(ctx: ExecContext, candidates: list[Objects], observer: Viewpoint) -> Objects:
+    """The candidate farthest from the observer ("which is farther from the camera, A or B"), by its
+    nearest instance, holding that instance.
+
+    Args:
+        candidates: two or more different objects to choose from.
+        observer: the observer, e.g. view(0).
+
+    Examples:
+        answer farthest_from_observer([objects("tv"), objects("sofa")], view(0))
+    """
+    return choose("farthest_from_observer", candidates, lambda c: _from_observer(observer, c), max)
