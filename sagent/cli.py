@@ -35,7 +35,7 @@ from sagent.agent.planners import PlannerSettings, make_model, make_planner
 from sagent.agent.question_sets import read_questions
 from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
 from sagent.errors import InputError, InternalError, ProviderError, SagentError
-from sagent.memory.cache import SceneCache, default_cache_dir
+from sagent.memory.cache import GB, SceneCache, default_cache_dir, max_cache_bytes
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.pipeline.inputs import load_input
 from sagent.tools.pipeline.mesh import fuse_mesh, mesh_input
@@ -46,11 +46,13 @@ from sagent.tools.render.bev import render_bev
 from sagent.tools.render.ply import checked_ply_path, write_mesh_ply, write_ply
 from sagent.tools.render.recording import Recording, record_answer, record_scene
 
+
 def _settings(args) -> PlannerSettings:
     return PlannerSettings(kind=args.planner, model=args.model, api_base=args.api_base, images=args.images,
                            max_repairs=args.max_repairs, max_steps=args.max_steps, timeout=args.timeout,
                            constrain=args.constrain, max_tokens=args.max_tokens, temperature=args.temperature,
                            votes=args.votes, form=args.form)
+
 
 def _perception(args) -> PerceptionSettings:
     settings = _settings(args)
@@ -60,12 +62,19 @@ def _perception(args) -> PerceptionSettings:
     return PerceptionSettings(detector=args.detector, detector_weights=args.detector_weights,
                               confidence=args.confidence, model=model, video=video)
 
+
 def _interactive(args) -> bool:
     """Progress bars only for a person at a terminal, never with --json."""
     return not getattr(args, "json", False) and sys.stderr.isatty()
 
+
 def _cache(args) -> SceneCache | None:
-    return None if args.no_cache else SceneCache(Path(args.cache_dir) / "scenes" if args.cache_dir else None)
+    return None if args.no_cache else _scene_cache(args)
+
+
+def _scene_cache(args) -> SceneCache:
+    return SceneCache(Path(args.cache_dir) / "scenes" if args.cache_dir else None)
+
 
 def writable_output(name: str | None, flag: str) -> Path | None:
     """The path of an output file, checked before any work starts: its folder exists (or can be made)
@@ -84,6 +93,7 @@ def writable_output(name: str | None, flag: str) -> Path | None:
         raise InputError(f"{flag} {name}: not writable")
     return path
 
+
 def _session(args) -> AgentMemory | None:
     if not args.session:
         return None
@@ -96,12 +106,14 @@ def _session(args) -> AgentMemory | None:
         path = str(base / "sessions" / f"{args.session}.jsonl")
     return AgentMemory(writable_output(path, "--session"))
 
+
 def _input_and_question(args) -> tuple[str, str]:
     if len(args.words) == 1 and args.layout:
         return args.layout, args.words[0]
     if len(args.words) == 2 and not args.layout:
         return args.words[0], args.words[1]
     raise InputError('usage: sagent ask INPUT "question"   (or: sagent ask --layout META.json:SCENE "question")')
+
 
 def _evidence_path(args, question: str) -> Path | None:
     if args.show is None:
@@ -111,10 +123,12 @@ def _evidence_path(args, question: str) -> Path | None:
     slug = "-".join(re.findall(r"[a-z0-9]+", question.lower())[:8]) or "answer"
     return writable_output(f"sagent-evidence-{slug}.png", "--show")
 
+
 def _open_recording(path: str | None, spawn: bool) -> Recording | None:
     if not path and not spawn:
         return None
     return Recording.open(writable_output(path, "--rrd") if path else None, spawn=spawn)
+
 
 def cmd_ask(args) -> int:
     spec, question = _input_and_question(args)
@@ -142,6 +156,7 @@ def cmd_ask(args) -> int:
         print(f"evidence: {evidence}")
     return 0
 
+
 def _scene_lines(reports) -> list[str]:
     built = [r for r in reports if r.seconds > 0 or r.error]
     if not built:
@@ -152,6 +167,7 @@ def _scene_lines(reports) -> list[str]:
         lines.append(f"{r.key.ljust(width)}  {r.questions:9d}  {r.seconds:8.1f}  {r.peak_mib:8.0f}"
                      + (f"  {r.error}" if r.error else ""))
     return lines
+
 
 def cmd_eval(args) -> int:
     if args.compare:
@@ -165,6 +181,8 @@ def cmd_eval(args) -> int:
         raise InputError("give the scenes either as --layouts META.json (ground-truth layouts) or as --videos DIR "
                          "(videos, image folders or posed frames in VSI-Bench's layout), not both")
     out = writable_output(args.out, "--out")
+    if not args.no_cache:
+        max_cache_bytes()  # a malformed SAGENT_CACHE_MAX_GB fails now, not in every build
     settings = _settings(args)
     answerer = BaselineAnswerer(VlmBaseline(make_model(settings))) if args.baseline == "vlm" else \
         PlannerAnswerer(make_planner(settings))
@@ -193,6 +211,7 @@ def cmd_eval(args) -> int:
               f"{failed} could not be answered" + (f"; {run.resumed} done in an earlier run" if run.resumed else "")
               + (f"; predictions in {args.out}" if args.out else ""))
     return 0
+
 
 def cmd_inspect(args) -> int:
     observer = f"view({args.view})" if args.view is not None else None
@@ -250,6 +269,32 @@ def cmd_inspect(args) -> int:
             print(f"mesh ({triangles} triangles) written to {args.mesh}")
     return 0
 
+
+def _when(seconds: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds)) if seconds is not None else "-"
+
+
+def cmd_cache_info(args) -> int:
+    info = _scene_cache(args).info()
+    if args.json:
+        print(json.dumps(info.to_dict(), indent=2))
+        return 0
+    print(f"root: {info.root}")
+    print(f"entries: {info.entries} scene memories, {info.digests} remembered file digests")
+    print(f"size: {info.total_bytes / 1e6:.1f} MB of {info.max_bytes / GB:g} GB (SAGENT_CACHE_MAX_GB); the files "
+          "used longest ago are evicted past it")
+    print(f"oldest use: {_when(info.oldest_use)}")
+    print(f"newest use: {_when(info.newest_use)}")
+    return 0
+
+
+def cmd_cache_clear(args) -> int:
+    cache = _scene_cache(args)
+    count, freed = cache.clear()
+    print(f"removed {count} files ({freed / 1e6:.1f} MB) from {cache.root}")
+    return 0
+
+
 def _program_file(name: str) -> str:
     path = Path(name)
     if not path.is_file():
@@ -258,6 +303,7 @@ def _program_file(name: str) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InputError(f"program file {path} is not UTF-8 text (byte {error.start})") from None
+
 
 def cmd_dsl_check(args) -> int:
     source = _program_file(args.file)
@@ -270,6 +316,7 @@ def cmd_dsl_check(args) -> int:
     print(f"{args.file}: ok")
     return 0
 
+
 def cmd_dsl_run(args) -> int:
     execution = run_program(_program_file(args.file), ExecContext(load_input(args.layout)))
     if args.json:
@@ -279,9 +326,11 @@ def cmd_dsl_run(args) -> int:
         print(execution.value)
     return 0
 
+
 def cmd_dsl_reference(args) -> int:
     print(op_reference())
     return 0
+
 
 def _planner_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--planner", choices=["auto", "llm", "rules"], default="auto",
@@ -316,6 +365,7 @@ def _planner_options(command: argparse.ArgumentParser) -> None:
                               f"frame, under its grammar or schema; sagent compiles the program) (default {PlannerSettings.form})")
     _input_options(command)
 
+
 def _input_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--detector", choices=["auto", "annotations", "ultralytics", "vlm", "none"], default="auto",
                          help="how objects are found in frames: the input's own detections, YOLO-World/YOLOE, the "
@@ -335,6 +385,7 @@ def _input_options(command: argparse.ArgumentParser) -> None:
                                                                 "(default: facebook/VGGT-1B from the hub)")
     command.add_argument("--cache-dir", help="where scene memories and sessions are kept (default ~/.cache/sagent)")
     command.add_argument("--no-cache", action="store_true", help="rebuild the scene memory, don't cache it")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sagent", description="Answer spatial questions about real scenes.")
@@ -389,6 +440,17 @@ def build_parser() -> argparse.ArgumentParser:
     _planner_options(inspect_cmd)
     inspect_cmd.set_defaults(run=cmd_inspect)
 
+    cache_cmd = commands.add_parser("cache", help="the scene cache: what it holds, or empty it")
+    cache_commands = cache_cmd.add_subparsers(dest="cache_command", required=True)
+    info_cmd = cache_commands.add_parser("info", help="root, entries, size, bound (SAGENT_CACHE_MAX_GB), oldest and "
+                                                      "newest use")
+    info_cmd.add_argument("--json", action="store_true")
+    info_cmd.set_defaults(run=cmd_cache_info)
+    clear_cmd = cache_commands.add_parser("clear", help="delete every cached scene memory (sessions are kept)")
+    clear_cmd.set_defaults(run=cmd_cache_clear)
+    for command in (info_cmd, clear_cmd):
+        command.add_argument("--cache-dir", help="the cache to look at (default ~/.cache/sagent, or SAGENT_CACHE_DIR)")
+
     dsl_cmd = commands.add_parser("dsl", help="work with DSL programs")
     dsl_commands = dsl_cmd.add_subparsers(dest="dsl_command", required=True)
     check_cmd = dsl_commands.add_parser("check", help="check a program; exit 2 when it is invalid")
@@ -403,6 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     ref_cmd = dsl_commands.add_parser("reference", help="print the op reference the planner sees")
     ref_cmd.set_defaults(run=cmd_dsl_reference)
     return parser
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()

@@ -174,10 +174,18 @@ class Frame:
         """Drop cached pixels (streaming keeps memory bounded)."""
         self._depth = self._image = None
 
+    def mask_path(self, detection: DetectionEntry) -> Path | None:
+        return None if detection.mask is None else (self.mask_root or Path(".")) / detection.mask
+
+    def files(self) -> list[Path]:
+        """The files this frame's pixels load from: image, depth and detection masks."""
+        masks = [self.mask_path(d) for d in self.detections or []]
+        return [p for p in (self.image_path, self.depth_path, *masks) if p is not None]
+
     def mask(self, detection: DetectionEntry) -> np.ndarray | None:
-        if detection.mask is None:
+        path = self.mask_path(detection)
+        if path is None:
             return None
-        path = (self.mask_root or Path(".")) / detection.mask
         mask = read_image(path, mode="L") > 127
         if self._size is None and self.depth_path is not None:
             _ = self.depth
@@ -308,6 +316,12 @@ class FrameSet:
     frames: list[Frame]
     up: np.ndarray | None = None  # Float[3] unit, world frame; None = estimate from the floor
     source: str = ""
+    read: list[Path] = field(default_factory=list)  # the files the reader read to make the set (manifest, poses)
+
+    def files(self) -> list[Path]:
+        """Every file this set is made from: what the reader read, and what its frames' pixels load from
+        (the scene cache's key is their content, so a file beside them that nobody reads changes nothing)."""
+        return [*self.read, *(path for frame in self.frames for path in frame.files())]
 
 
 def read_matrix(path: Path, what: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -375,7 +389,7 @@ def read_manifest(path: str | Path) -> FrameSet:
             where=f"{path}: frames.{index}",
         ))
     up = check_direction(manifest.up, "up") if manifest.up else None
-    return FrameSet(frames, up, source=f"frames:{path}")
+    return FrameSet(frames, up, source=f"frames:{path}", read=[path])
 
 
 def write_manifest(path: Path, entries: list[dict], up=None) -> None:

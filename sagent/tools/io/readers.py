@@ -69,7 +69,7 @@ def read_redwood(folder: Path) -> FrameSet:
     frames = [Frame(K=K, cam_to_world=pose, time=i / 30.0, image_path=c, depth_path=d, depth_scale=1000.0,
                     where=f"{log}: pose {i}")
               for i, (c, d, pose) in enumerate(zip(colours, depths, poses))]
-    return FrameSet(frames, None, source=f"redwood:{folder}")
+    return FrameSet(frames, None, source=f"redwood:{folder}", read=[log, *([camera] if camera is not None else [])])
 
 
 def _quaternion_pose(tx, ty, tz, qx, qy, qz, qw) -> np.ndarray:
@@ -119,7 +119,8 @@ def read_tum(folder: Path, K: np.ndarray = TUM_FREIBURG1_K, max_gap: float = 0.0
                             where=f"{folder / 'groundtruth.txt'}: pose at {truth_times[g]:.6f}"))
     if not frames:
         raise FramesError(f"{folder}: no colour frame has a depth image and a pose within {max_gap} s")
-    return FrameSet(frames, None, source=f"tum:{folder}")
+    return FrameSet(frames, None, source=f"tum:{folder}",
+                    read=[folder / name for name in ("rgb.txt", "depth.txt", "groundtruth.txt")])
 
 
 def read_scannet_export(folder: Path, fps: float = 30.0) -> FrameSet:
@@ -131,8 +132,8 @@ def read_scannet_export(folder: Path, fps: float = 30.0) -> FrameSet:
     except ValueError as exc:
         raise FramesError(f"{intrinsics}: {exc}") from None
     frames = []
-    pose_files = [p for p in (folder / "pose").glob("*.txt") if p.stem.isdigit()]
-    for pose_file in sorted(pose_files, key=lambda p: int(p.stem)):
+    pose_files = sorted((p for p in (folder / "pose").glob("*.txt") if p.stem.isdigit()), key=lambda p: int(p.stem))
+    for pose_file in pose_files:
         pose = read_matrix(pose_file, "pose file", (4, 4))
         if not np.isfinite(pose).all():  # ScanNet marks lost tracking with -inf poses
             continue
@@ -142,7 +143,7 @@ def read_scannet_export(folder: Path, fps: float = 30.0) -> FrameSet:
                             resize_image=True))
     if not frames:
         raise FramesError(f"{folder}: no frame with a valid pose")
-    return FrameSet(frames, None, source=f"scannet:{folder}")
+    return FrameSet(frames, None, source=f"scannet:{folder}", read=[intrinsics, *pose_files])
 
 
 def detect_layout(path: Path) -> str | None:

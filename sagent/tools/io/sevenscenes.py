@@ -67,5 +67,7 @@ def read_sevenscenes(folder: Path, frame_rate: float = FRAME_RATE) -> FrameSet:
                 raise FramesError(f"{folder}: {pose_file.name} has no {what} {path.name}")
         frames.append(Frame(K=K, cam_to_world=read_matrix(pose_file, "pose file", (4, 4)), time=number / frame_rate,
                             image_path=colour, depth_path=depth, depth_scale=1000.0, where=str(pose_file)))
-    up = read_gravity(folder / GRAVITY) if (folder / GRAVITY).is_file() else None
-    return FrameSet(frames, up, source=f"7scenes:{folder}")
+    gravity = folder / GRAVITY
+    up = read_gravity(gravity) if gravity.is_file() else None
+    return FrameSet(frames, up, source=f"7scenes:{folder}",
+                    read=[intrinsics, *(pose_file for _, pose_file in numbered), *([gravity] if up is not None else [])])

@@ -36,11 +36,22 @@ def _cv2():
     return cv2
 
 
+def image_files(folder: Path) -> list[Path]:
+    """The images of an image folder, in the order they are frames: sorted by name."""
+    return sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
+def source_files(path: str | Path) -> list[Path]:
+    """The files `keyframes(path)` decodes: the video file, or the folder's images."""
+    path = Path(path)
+    return image_files(path) if path.is_dir() else [path]
+
+
 def _frames(path: Path, fps_hint: float) -> Iterator[tuple[int, float, np.ndarray]]:
     """(index, time, RGB image) of every frame of a video file or an image folder (sorted by name)."""
     cv2 = _cv2()
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files = source_files(path)
         if not files:
             raise FramesError(f"{path}: no images ({', '.join(IMAGE_SUFFIXES)})")
         size = None

@@ -11,15 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from sagent.errors import InputError
-from sagent.memory.cache import SceneCache, cache_key, content_digest
+from sagent.memory.cache import SceneCache, cache_key
 from sagent.memory.layouts import LayoutError, load_layout
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import load_scene
 from sagent.tools.io.readers import detect_layout, read_frames
-from sagent.tools.io.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from sagent.tools.io.video import VIDEO_SUFFIXES, image_files, source_files
+from sagent.tools.perception.grounding import Grounder
 from sagent.tools.perception.scene_builder import BuildRecorder, build_scene
-from sagent.tools.pipeline.plain_video import read_sidecar, scene_from_video, sidecar_path, video_grounder
+from sagent.tools.pipeline.plain_video import (
+    choose_backend,
+    read_sidecar,
+    scene_from_video,
+    sidecar_path,
+    video_grounder,
+)
 from sagent.tools.pipeline.settings import PerceptionSettings, detection_labels, make_grounder, scene_name
+from sagent.tools.reconstruction.vggt import HUB_WEIGHTS
 
 
 def split_layout_spec(spec: str) -> tuple[str, str | None]:
@@ -37,16 +45,49 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
 PERCEPTION_VERSION = 3
 
 
-def _cached(cache: SceneCache | None, digest_paths: list[Path], settings: dict, build) -> SceneMemory:
+def _cached(cache: SceneCache | None, files: list[Path], root: Path, settings, build) -> SceneMemory:
+    """The memory `build()` makes, through the cache when there is one: keyed by the content of `files`
+    (what the input's reader opens, named relative to `root`) and `settings()` (what the build depends on,
+    resolved: computed only when there is a cache to key)."""
     if cache is None:
         return build()
-    settings = {**settings, "perception_version": PERCEPTION_VERSION}
-    memory, _ = cache.get_or_build(cache_key(content_digest(*digest_paths), settings), build)
+    key = cache_key(cache.digest(files, root), {**settings(), "perception_version": PERCEPTION_VERSION})
+    memory, _ = cache.get_or_build(key, build)
     return memory
 
 
+def weights_id(cache: SceneCache, weights: str) -> dict:
+    """Weights as the key knows them: a file (or a pretrained folder) by name and content digest, so two
+    `best.pt` are two entries; a hub name (or a path that is not there, which the loader refuses) by name."""
+    path = Path(weights)
+    if path.is_file():
+        return {"name": path.name, "sha256": cache.digest([path], path.parent)}
+    if path.is_dir():
+        return {"name": path.name, "sha256": cache.digest(sorted(p for p in path.rglob("*") if p.is_file()), path)}
+    return {"name": weights}
+
+
+def _grounder_settings(grounder: Grounder, cache: SceneCache) -> dict:
+    settings = grounder.settings()
+    weights = getattr(grounder, "weights", None)  # ultralytics: a weights file the detections depend on
+    return {**settings, "weights": weights_id(cache, weights)} if isinstance(weights, str) else settings
+
+
+def _video_settings(perception: PerceptionSettings, cache: SceneCache) -> dict:
+    """The video settings with the backend that will run ("auto" resolved here, so COLMAP and VGGT builds
+    never share an entry), that backend's settings alone, and VGGT's weights by digest."""
+    settings = perception.video.to_dict()
+    backend = choose_backend(settings["backend"])
+    unused = "colmap" if backend == "vggt" else "vggt"
+    settings = {key: value for key, value in settings.items() if key != unused}
+    settings["backend"] = backend
+    if backend == "vggt":
+        settings["vggt"] = {**settings["vggt"], "weights": weights_id(cache, perception.video.vggt.weights or HUB_WEIGHTS)}
+    return settings
+
+
 def _image_folder(path: Path) -> bool:
-    return path.is_dir() and any(p.suffix.lower() in IMAGE_SUFFIXES for p in path.iterdir())
+    return path.is_dir() and bool(image_files(path))
 
 
 def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings, question: str | None,
@@ -56,10 +97,11 @@ def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings,
     # The grounder is settled first: a missing detector fails now, not after the reconstruction.
     grounder = video_grounder(detections, lambda: make_grounder(perception, None))
     labels = detection_labels(question, grounder)
-    settings = {"builder": "video", **grounder.settings(), "labels": labels, **perception.build.to_dict(),
-                **perception.video.to_dict()}
-    digest = [path] + ([sidecar_path(path)] if detections is not None else [])
-    return _cached(cache, digest, settings, lambda: scene_from_video(
+    files = source_files(path) + ([sidecar_path(path)] if detections is not None else [])
+    root = path if path.is_dir() else path.parent
+    return _cached(cache, files, root, lambda: {
+        "builder": "video", **_grounder_settings(grounder, cache), "labels": labels, **perception.build.to_dict(),
+        **_video_settings(perception, cache)}, lambda: scene_from_video(
         path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress))
 
 
@@ -75,18 +117,18 @@ def load_input(spec: str, cache: SceneCache | None = None, perception: Perceptio
         return load_scene(path)
     kind = detect_layout(path)
     if kind is None and path.suffix.lower() == ".json":
-        return _cached(cache, [path], {"builder": "layout", "scene": scene}, lambda: load_layout(path, scene))
+        return _cached(cache, [path], path.parent, lambda: {"builder": "layout", "scene": scene},
+                       lambda: load_layout(path, scene))
     if kind is not None:
         frames = read_frames(path)
         perception = perception or PerceptionSettings()
         grounder = make_grounder(perception, frames)
         labels = detection_labels(question, grounder)
-        settings = {"builder": "frames", "reader": kind, **grounder.settings(), "labels": labels,
-                    **perception.build.to_dict()}
         root = path if path.is_dir() else path.parent
-        return _cached(cache, [root], settings,
-                       lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress,
-                                           recorder))
+        return _cached(cache, frames.files(), root, lambda: {
+            "builder": "frames", "reader": kind, **_grounder_settings(grounder, cache), "labels": labels,
+            **perception.build.to_dict()},
+            lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress, recorder))
     if path.suffix.lower() in VIDEO_SUFFIXES or _image_folder(path):
         return _video(path, cache, perception or PerceptionSettings(), question, progress)
     raise InputError(f"cannot read {path}: sagent reads scene memories (.npz), layouts (META.json[:SCENE]), "
