@@ -146,7 +146,9 @@ class LLMPlanner:
             expected = expected_answer(question, options, scene.labels(), counts) if question else None
             if expected is not None:
                 tasks = tasks_of_kind(tasks, expected.accepts) or tasks
-            return ReplyConstraint(frame_schema(labels, tasks), grammar=lambda flavour: frame_grammar(labels, tasks))
+            several = frozenset(label for label in labels if len(scene.instances(label)) > 1)
+            return ReplyConstraint(frame_schema(labels, tasks),
+                                   grammar=lambda flavour: frame_grammar(labels, tasks, several))
         return ReplyConstraint(PlannerStep.model_json_schema(), grammar=self._grammars.getter(scene))
 
     def _opening(self, question, scene, options, history, constraint: ReplyConstraint) -> list[dict]:

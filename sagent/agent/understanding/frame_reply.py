@@ -11,12 +11,14 @@ An object is a label, or an instance picked by a relation or a measure:
 
 from __future__ import annotations
 
+import itertools
 import json
 import typing
 
 from pydantic import ValidationError
 
 from sagent.agent.understanding.frame import (
+    PAIR_MEASURES,
     TASKS,
     Amount,
     Comparison,
@@ -263,9 +265,57 @@ def _alternatives(words) -> str:
     return " | ".join(_gbnf_string(w) for w in words)
 
 
-def frame_grammar(labels: list[str], tasks: list[str] | None = None) -> str:
+# Up to this many of the question's labels, the ordered choices of different ones are written out (pairs: 132 at
+# most, triples: 120); past it a slot takes any label.
+MAX_ENUMERATED_LABELS = {2: 12, 3: 6}
+
+
+def _choices(labels: list[str], size: int, repeatable: frozenset[str]) -> list[tuple[str, ...]]:
+    """Ordered choices of `size` labels, different except those of several instances ("the two chairs");
+    [] when there are too many labels to write them out."""
+    if len(labels) > MAX_ENUMERATED_LABELS[size]:
+        return []
+    return [c for c in itertools.product(labels, repeat=size)
+            if all(c.count(label) == 1 or label in repeatable for label in c)]
+
+
+def _distinct(labels: list[str], size: int, separator: str, repeatable: frozenset[str]) -> str:
+    """Those choices joined by `separator` (GBNF), or '' when there are none to write."""
+    return " | ".join(f" {separator} ".join(_gbnf_string(label) for label in choice)
+                      for choice in _choices(labels, size, repeatable))
+
+
+def _arity_rules(labels: list[str], repeatable: frozenset[str]) -> dict[str, str]:
+    """Object lists of the length each task takes, their objects different where the grammar can say so
+    (a distance between the sofa and the sofa, an observer at what it looks at, are no questions)."""
+    pair = _distinct(labels, 2, '", "', repeatable)
+    triple = _distinct(labels, 3, '", "', repeatable)
+    observed = _choices(labels, 3, repeatable)
+    with_pick = '"[" picked ", " object "]" | "[" label ", " picked "]"'
+    return {
+        "one": '"[" object "]"',
+        "pair": f'"[" ( {pair} ) "]" | {with_pick}' if pair else '"[" object ", " object "]"',
+        "triple": f'"[" ( {triple} ) "]"' if triple else '"[" object ", " object ", " object "]"',
+        "some": '"[" object ( ", " object ){1,5} "]"',
+        "any": '"[" ( object ( ", " object ){0,5} )? "]"',
+        # at, facing and the target, three different objects: ", \"at\": A, \"facing\": B, \"objects\": [C]"
+        "observed": (" | ".join(f'"{{at}}" {_gbnf_string(a)} "{{facing}}" {_gbnf_string(b)} "{{objects}}" {_gbnf_string(c)} "]"'
+                                for a, b, c in observed) if observed else
+                     '"{at}" object "{facing}" object "{objects}" object "]"'),
+    }
+
+
+_ARITY = {"relation": "pair", "difference": "pair", "ratio": "pair", "between": "triple", "direction": "one",
+          "direction_check": "one", "view_direction": "one", "list_related": "one", "locate": "any",
+          "appearance_order": "some", "route": "some", "choose": "any", "compare": "any", "list_side": None}
+
+
+def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable: frozenset[str] = frozenset()) -> str:
     """GBNF for a reply: one task's keys in TASK_FIELDS order; object names are the scene's labels
-    (any lower-case words where the task may name an absent object)."""
+    (any lower-case words where the task may name an absent object), as many as the task takes and,
+    for the question's few labels, different ones where they must differ (`repeatable`: labels of
+    several instances, which may stand twice)."""
+    single = [m for m in _words("measure") if m not in PAIR_MEASURES and m not in ("bearing", "camera_distance")]
     rules = {
         "ws": "[ ]?",
         "label": _alternatives(labels) if labels else '"\\"" [a-z ]+ "\\""',
@@ -274,7 +324,6 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None) -> str:
                    '"{\\"label\\": " label ", \\"pick\\": " ( "\\"largest\\"" | "\\"smallest\\"" ) ", \\"measure\\": " measure "}" | '
                    '"{\\"label\\": " label ", \\"pick\\": \\"related\\", \\"relation\\": " relation ", \\"reference\\": " label "}"'),
         "object": "label | picked",
-        "objects": '"[" ( object ( ", " object ){0,5} )? "]"',
         "names": '"[" ( name ( ", " name ){0,5} )? "]"',
         "null": '"null"',
         "number": '"-"? [0-9]{1,4} ( "." [0-9]{1,3} )?',
@@ -285,10 +334,15 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None) -> str:
         "views": '"[" integer ( ", " integer ){0,1} "]"',
         "measures": '"[" ( measure ( ", " measure ){0,2} )? "]"',
         "bool": '"true" | "false"',
+        "single-measure": _alternatives(single),
+        "pair-measure": _alternatives(PAIR_MEASURES),
         **{key: _alternatives(_words(key)) for key in _WORDS},
     }
+    for name, body in _arity_rules(labels, frozenset(repeatable)).items():
+        rules[f"{name}-objects"] = body.replace('"{at}"', '", \\"at\\": "').replace(
+            '"{facing}"', '", \\"facing\\": "').replace('"{objects}"', '", \\"objects\\": ["')
     value_rule = {
-        "objects": "objects", "target": "object | null", "at": "object", "facing": "object", "measure": "measure",
+        "objects": "any-objects", "target": "object | null", "at": "object", "facing": "object", "measure": "measure",
         "relation": "relation", "comparison": "comparison", "amount": "amount | null", "best": "best",
         "over_scene": "bool", "unit": "unit | null", "scheme": "scheme", "word": "word", "views": "views", "measures": "measures",
         "angle": "number",
@@ -297,18 +351,37 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None) -> str:
     for task, keys in TASK_FIELDS.items():
         if tasks is not None and task not in tasks:
             continue
-        parts = [f'"{{\\"task\\": " {_gbnf_string(task)}']
-        for key in keys:
-            rule = value_rule[key]
-            if task in FREE_NAMES and key == "objects":
-                rule = "names"
-            if task in ("compare", "choose") and key == "views":
-                rule = "views | null"
-            if task == "exists" and key in ("relation", "target"):
-                rule = f"{value_rule[key].split(' |')[0]} | null" if key == "relation" else "object | null"
-            parts.append(f'", \\"{key}\\": " ( {rule} )')
-        parts.append('"}"')
-        alternatives.append(" ".join(parts))
+        for variant in _variants(task, keys):
+            parts = [f'"{{\\"task\\": " {_gbnf_string(task)}']
+            for key, rule in variant:
+                if rule is None:
+                    rule = value_rule[key]
+                    if task in FREE_NAMES and key == "objects":
+                        rule = "names"
+                    elif key == "objects" and _ARITY.get(task):
+                        rule = f"{_ARITY[task]}-objects"
+                    if task in ("compare", "choose") and key == "views":
+                        rule = "views | null"
+                    if task == "exists" and key in ("relation", "target"):
+                        rule = "relation | null" if key == "relation" else "object | null"
+                if key == "observed":
+                    parts.append(f"( {rule} )")
+                else:
+                    parts.append(f'", \\"{key}\\": " ( {rule} )')
+            parts.append('"}"')
+            alternatives.append(" ".join(parts))
     rules["root"] = " | ".join(f"( {t} )" for t in alternatives)
     order = ["root", *[k for k in rules if k != "root"]]
     return "\n".join(f"{name} ::= {rules[name]}" for name in order) + "\n"
+
+
+def _variants(task: str, keys: tuple[str, ...]) -> list[list[tuple[str, str | None]]]:
+    """A task's keys with the rules that differ from the default: a measure of one object or between two;
+    an observer at, facing and looking for three different objects."""
+    plain = [(key, None) for key in keys]
+    if task == "measure":
+        return [[("measure", "single-measure"), ("objects", "one-objects"), ("unit", None)],
+                [("measure", "pair-measure"), ("objects", "pair-objects"), ("unit", None)]]
+    if keys[:3] == ("at", "facing", "objects"):
+        return [[("observed", "observed-objects"), *plain[3:]]]
+    return [plain]
