@@ -33,9 +33,10 @@ from sagent.agent.llm_planner import FORMS
 from sagent.agent.model import CONSTRAIN_MODES
 from sagent.agent.planners import PlannerSettings, make_model, make_planner
 from sagent.agent.question_sets import read_questions
+from sagent.cli_cache import cmd_cache_clear, cmd_cache_info, scene_cache
 from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
 from sagent.errors import InputError, InternalError, ProviderError, SagentError
-from sagent.memory.cache import GB, SceneCache, default_cache_dir, max_cache_bytes
+from sagent.memory.cache import SceneCache, default_cache_dir, max_cache_bytes
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.pipeline.inputs import load_input
 from sagent.tools.pipeline.mesh import fuse_mesh, mesh_input
@@ -69,11 +70,7 @@ def _interactive(args) -> bool:
 
 
 def _cache(args) -> SceneCache | None:
-    return None if args.no_cache else _scene_cache(args)
-
-
-def _scene_cache(args) -> SceneCache:
-    return SceneCache(Path(args.cache_dir) / "scenes" if args.cache_dir else None)
+    return None if args.no_cache else scene_cache(args.cache_dir)
 
 
 def writable_output(name: str | None, flag: str) -> Path | None:
@@ -267,31 +264,6 @@ def cmd_inspect(args) -> int:
             print(f"point cloud ({len(scene.point_cloud)} points) written to {args.ply}")
         if args.mesh:
             print(f"mesh ({triangles} triangles) written to {args.mesh}")
-    return 0
-
-
-def _when(seconds: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds)) if seconds is not None else "-"
-
-
-def cmd_cache_info(args) -> int:
-    info = _scene_cache(args).info()
-    if args.json:
-        print(json.dumps(info.to_dict(), indent=2))
-        return 0
-    print(f"root: {info.root}")
-    print(f"entries: {info.entries} scene memories, {info.digests} remembered file digests")
-    print(f"size: {info.total_bytes / 1e6:.1f} MB of {info.max_bytes / GB:g} GB (SAGENT_CACHE_MAX_GB); the files "
-          "used longest ago are evicted past it")
-    print(f"oldest use: {_when(info.oldest_use)}")
-    print(f"newest use: {_when(info.newest_use)}")
-    return 0
-
-
-def cmd_cache_clear(args) -> int:
-    cache = _scene_cache(args)
-    count, freed = cache.clear()
-    print(f"removed {count} files ({freed / 1e6:.1f} MB) from {cache.root}")
     return 0
 
 

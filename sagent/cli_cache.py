@@ -1,0 +1,38 @@
+"""`sagent cache info | clear`: what the scene cache holds, and emptying it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from sagent.memory.cache import GB, SceneCache
+
+
+def scene_cache(cache_dir: str | None) -> SceneCache:
+    return SceneCache(Path(cache_dir) / "scenes" if cache_dir else None)
+
+
+def _when(seconds: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds)) if seconds is not None else "-"
+
+
+def cmd_cache_info(args) -> int:
+    info = scene_cache(args.cache_dir).info()
+    if args.json:
+        print(json.dumps(info.to_dict(), indent=2))
+        return 0
+    print(f"root: {info.root}")
+    print(f"entries: {info.entries} scene memories, {info.digests} remembered file digests")
+    print(f"size: {info.total_bytes / 1e6:.1f} MB of {info.max_bytes / GB:g} GB (SAGENT_CACHE_MAX_GB); the files "
+          "used longest ago are evicted past it")
+    print(f"oldest use: {_when(info.oldest_use)}")
+    print(f"newest use: {_when(info.newest_use)}")
+    return 0
+
+
+def cmd_cache_clear(args) -> int:
+    cache = scene_cache(args.cache_dir)
+    count, freed = cache.clear()
+    print(f"removed {count} files ({freed / 1e6:.1f} MB) from {cache.root}")
+    return 0
