@@ -279,30 +279,48 @@ def _choices(labels: list[str], size: int, repeatable: frozenset[str]) -> list[t
             if all(c.count(label) == 1 or label in repeatable for label in c)]
 
 
-def _distinct(labels: list[str], size: int, separator: str, repeatable: frozenset[str]) -> str:
-    """Those choices joined by `separator` (GBNF), or '' when there are none to write."""
-    return " | ".join(f" {separator} ".join(_gbnf_string(label) for label in choice)
-                      for choice in _choices(labels, size, repeatable))
+def _trie(name: str, prefixes: tuple[str, ...], choices: list[tuple[str, ...]], labels: list[str],
+          rules: dict[str, str]) -> None:
+    """Rules writing `choices` (tuples of labels, each slot after its GBNF prefix) as a tree: one rule per
+    chosen head of labels, so a decoder follows at most one branch per label at each step (as flat
+    alternatives every choice would be a live branch at once, far slower to decode)."""
+    def build(rule: str, depth: int, head: tuple[str, ...]) -> None:
+        branches = []
+        for label in dict.fromkeys(c[depth] for c in choices if c[:depth] == head):
+            if depth + 1 == len(prefixes):
+                branches.append(_gbnf_string(label))
+            else:
+                child = f"{rule}-{labels.index(label)}"
+                build(child, depth + 1, head + (label,))
+                branches.append(f"{_gbnf_string(label)} {child}")
+        rules[rule] = f"{prefixes[depth]} ( {' | '.join(branches)} )"
+
+    build(name, 0, ())
 
 
 def _arity_rules(labels: list[str], repeatable: frozenset[str]) -> dict[str, str]:
     """Object lists of the length each task takes, their objects different where the grammar can say so
     (a distance between the sofa and the sofa, an observer at what it looks at, are no questions)."""
-    pair = _distinct(labels, 2, '", "', repeatable)
-    triple = _distinct(labels, 3, '", "', repeatable)
-    observed = _choices(labels, 3, repeatable)
+    rules: dict[str, str] = {}
+    pairs, triples = _choices(labels, 2, repeatable), _choices(labels, 3, repeatable)
+    if pairs:
+        _trie("distinct-pair", ('"["', '", "'), pairs, labels, rules)
+    if triples:
+        _trie("distinct-triple", ('"["', '", "', '", "'), triples, labels, rules)
+        _trie("distinct-observed", ('", \\"at\\": "', '", \\"facing\\": "', '", \\"objects\\": ["'),
+              triples, labels, rules)
     with_pick = '"[" picked ", " object "]" | "[" label ", " picked "]"'
-    return {
-        "one": '"[" object "]"',
-        "pair": f'"[" ( {pair} ) "]" | {with_pick}' if pair else '"[" object ", " object "]"',
-        "triple": f'"[" ( {triple} ) "]"' if triple else '"[" object ", " object ", " object "]"',
-        "some": '"[" object ( ", " object ){1,5} "]"',
-        "any": '"[" ( object ( ", " object ){0,5} )? "]"',
-        # at, facing and the target, three different objects: ", \"at\": A, \"facing\": B, \"objects\": [C]"
-        "observed": (" | ".join(f'"{{at}}" {_gbnf_string(a)} "{{facing}}" {_gbnf_string(b)} "{{objects}}" {_gbnf_string(c)} "]"'
-                                for a, b, c in observed) if observed else
-                     '"{at}" object "{facing}" object "{objects}" object "]"'),
-    }
+    rules.update({
+        "one-objects": '"[" object "]"',
+        "pair-objects": f'distinct-pair "]" | {with_pick}' if pairs else '"[" object ", " object "]"',
+        "triple-objects": 'distinct-triple "]"' if triples else '"[" object ", " object ", " object "]"',
+        "some-objects": '"[" object ( ", " object ){1,5} "]"',
+        "any-objects": '"[" ( object ( ", " object ){0,5} )? "]"',
+        # at, facing and the target, three different objects: ', "at": A, "facing": B, "objects": [C]'
+        "observed-objects": ('distinct-observed "]"' if triples else
+                             '", \\"at\\": " object ", \\"facing\\": " object ", \\"objects\\": [" object "]"'),
+    })
+    return rules
 
 
 _ARITY = {"relation": "pair", "difference": "pair", "ratio": "pair", "between": "triple", "direction": "one",
@@ -338,9 +356,7 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable:
         "pair-measure": _alternatives(PAIR_MEASURES),
         **{key: _alternatives(_words(key)) for key in _WORDS},
     }
-    for name, body in _arity_rules(labels, frozenset(repeatable)).items():
-        rules[f"{name}-objects"] = body.replace('"{at}"', '", \\"at\\": "').replace(
-            '"{facing}"', '", \\"facing\\": "').replace('"{objects}"', '", \\"objects\\": ["')
+    rules.update(_arity_rules(labels, frozenset(repeatable)))
     value_rule = {
         "objects": "any-objects", "target": "object | null", "at": "object", "facing": "object", "measure": "measure",
         "relation": "relation", "comparison": "comparison", "amount": "amount | null", "best": "best",
