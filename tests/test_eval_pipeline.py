@@ -32,6 +32,12 @@ def cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
+@pytest.fixture(scope="module")
+def videos_in_process(bench, tmp_path_factory):
+    """The videos built (COLMAP) and answered in this process, once for the module's video tests."""
+    return _run(bench, "videos", tmp_path_factory.mktemp("videos-in-process"))
+
+
 def _comparable(predictions) -> list[dict]:
     def untimed(p):
         row = {k: v for k, v in p.to_dict().items() if k not in TIMING}
@@ -75,13 +81,51 @@ def test_frames_locally_in_workers_and_on_ray_give_the_same_predictions(bench, t
     assert _comparable(on_ray.predictions) == _comparable(local.predictions)
 
 
-def test_videos_through_colmap(bench, cache):
-    run = _run(bench, "videos", cache)
+def _assert_agree(found, expected, path="") -> None:
+    """Letters, counts, programs and errors equal; numbers within 0.1 %."""
+    if isinstance(expected, float) and isinstance(found, (int, float)) and not isinstance(found, bool):
+        assert found == pytest.approx(expected, rel=1e-3, abs=1e-9), path
+    elif isinstance(expected, dict) and isinstance(found, dict):
+        assert found.keys() == expected.keys(), path
+        for key in expected:
+            _assert_agree(found[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, (list, tuple)) and isinstance(found, (list, tuple)):
+        assert len(found) == len(expected), path
+        for i, (a, b) in enumerate(zip(found, expected)):
+            _assert_agree(a, b, f"{path}[{i}]")
+    else:
+        assert found == expected, path
+
+
+def test_videos_through_colmap(videos_in_process):
+    run = videos_in_process
     counting = [p for p in run.predictions if p.question_type == "object_counting" and p.error is None]
     assert counting, [p.error for p in run.predictions]
     assert all(abs(p.value - p.ground_truth) <= 1 for p in counting)
     assert {r.key for r in run.scenes} == {"synthetic/synthetic_1", "synthetic/synthetic_2"}
     assert all(r.error is None for r in run.scenes)
+
+
+def test_videos_in_process_in_workers_and_on_ray_give_the_same_predictions(bench, videos_in_process, tmp_path):
+    # Each way gives COLMAP a different thread count (all cores, half each, one a Ray task); fresh caches.
+    local = {p.id: p for p in videos_in_process.predictions}
+    assert sum(p.error is None for p in local.values()) >= len(local) - 4
+
+    def agrees(way: str, run) -> None:
+        assert all(r.error is None for r in run.scenes), way
+        found = {p.id: p for p in run.predictions}
+        assert found.keys() == local.keys(), way
+        for key, expected in local.items():  # the score follows from the prediction (MRA thresholds)
+            _assert_agree({**_comparable([found[key]])[0], "score": None},
+                          {**_comparable([expected])[0], "score": None}, f"{way}: {key}")
+
+    agrees("2 workers", _run(bench, "videos", tmp_path / "workers", workers=2))
+    ray = pytest.importorskip("ray", reason="Ray is the optional extra sagent[ray]")
+    try:
+        on_ray = _run(bench, "videos", tmp_path / "ray", use_ray=True)
+    finally:
+        ray.shutdown()
+    agrees("Ray", on_ray)
 
 
 def test_a_scene_that_cannot_be_built_costs_only_its_questions(bench, tmp_path, cache):

@@ -2,7 +2,9 @@
 
 A job names an input (anything `load_input` reads) and the settings to build it with; a result carries
 the scene memory or the error that stopped it, with the build's time and peak memory. Whichever way
-the jobs run, each builds through the same `load_input` (and the same cache), so the memories agree.
+the jobs run, each builds through the same `load_input` (and the same cache), so the memories agree:
+the ways differ only in how many threads COLMAP's feature extraction and matching get, and the
+reconstruction does not depend on that (tools/reconstruction/colmap.py; benchmarks/bench_determinism.py).
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def _in_process(jobs: list[BuildJob]) -> Iterator[BuildResult]:
 
 
 def _with_threads(job: BuildJob, threads: int) -> BuildJob:
-    """The job with COLMAP on `threads` threads: parallel builds would otherwise each take every core."""
+    """The job with COLMAP's extraction and matching on `threads` threads: parallel builds would otherwise
+    each take every core. Only the speed depends on it (mapping always runs on one thread)."""
     video = job.perception.video
     perception = replace(job.perception, video=replace(video, colmap=replace(video.colmap, threads=threads)))
     return replace(job, perception=perception)
@@ -125,8 +128,8 @@ def _on_ray(jobs: list[BuildJob], address: str | None) -> Iterator[BuildResult]:
         except Exception as error:  # a wrong address or a cluster that refuses us
             raise InputError(f"could not start or reach Ray{' at ' + address if address else ''}: {error}") from None
     remote = ray.remote(build_one)
-    # One core a task (COLMAP on one thread), so Ray spreads builds over the cluster's cores without
-    # oversubscribing them; a vggt build also asks for a GPU.
+    # One core a task (COLMAP's extraction and matching on one thread), so Ray spreads builds over the
+    # cluster's cores without oversubscribing them; a vggt build also asks for a GPU.
     pending = [remote.options(num_cpus=1, num_gpus=1 if job.wants_gpu else 0).remote(_with_threads(job, 1))
                for job in jobs]
     while pending:

@@ -41,8 +41,8 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
 # Bumped when perception builds different memories from the same input and settings, so cached
 # scenes from an older builder are rebuilt, not served (2: order-free association, triangulation,
 # typical sizes for unseen sides; 3: parts an occluder cut apart joined, tighter surface trim and carving,
-# boxes fitted to better-measured voxels).
-PERCEPTION_VERSION = 3
+# boxes fitted to better-measured voxels; 4: COLMAP reconstructions independent of the thread count).
+PERCEPTION_VERSION = 4
 
 
 def _cached(cache: SceneCache | None, files: list[Path], root: Path, settings, build) -> SceneMemory:

@@ -5,6 +5,18 @@ Gives camera poses, one shared pinhole camera refined by bundle adjustment, and 
 each view's depth map holds the depths of the points it sees (zero elsewhere; see
 `reconstruction.visible_depth`), which is what lifting needs inside a detection box. The model
 with the most registered images wins.
+
+The same keyframes give the same reconstruction, bit for bit, whatever `threads` is and however
+the build is run (benchmarks/bench_determinism.py). Three things made it depend on the threads:
+- image ids: feature extraction writes each image to the database when its worker finishes, so
+  with several threads the ids (which the mapper's choices tie-break on) followed the finishing
+  order; the images are now imported first, in name order, and extraction only adds features;
+- two-view verification: its RANSAC drew from each worker thread's own random stream, so which
+  thread verified which pair changed the inliers; each verification is now seeded;
+- mapping: its RANSAC runs in parallel and bundle adjustment sums over threads, so poses moved
+  in the last bits (and a threshold can turn that into a different point set); mapping runs on
+  one thread (`MAPPING_THREADS`), which costs nothing measurable at video sizes. Extraction and
+  matching, which are deterministic per image and per pair, keep every thread they are given.
 """
 
 from __future__ import annotations
@@ -28,9 +40,14 @@ class ColmapSettings:
     peak_threshold: float = 0.004  # below COLMAP's 0.0067: more, fainter features, so denser depth for lifting
     overlap: int = 8  # neighbours each frame is matched with
     loop_detection: bool = False  # needs a vocabulary tree file
-    threads: int = -1  # all cores
+    threads: int = -1  # feature extraction and matching (-1: all cores); the result does not depend on it
     init_min_angle: float = 4.0  # degrees between the rays of the first image pair
     seed: int = 0
+
+
+# Incremental mapping's parallel RANSAC and bundle adjustment give results that depend on the thread
+# count (and vary at one count), so mapping always runs on this many threads.
+MAPPING_THREADS = 1
 
 
 def _pycolmap():
@@ -42,6 +59,11 @@ def _pycolmap():
     if hasattr(pycolmap, "logging"):
         pycolmap.logging.minloglevel = max(pycolmap.logging.minloglevel, 2)  # errors only
     return pycolmap
+
+
+def _create_database(pycolmap, path: Path) -> None:
+    opener = getattr(pycolmap.Database, "open", None)  # pycolmap 4; 3.x opens in its constructor
+    (opener(path) if opener else pycolmap.Database(str(path))).close()
 
 
 def reconstruct_colmap(keyframes: list[Keyframe], settings: ColmapSettings | None = None,
@@ -61,8 +83,7 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
     from PIL import Image
 
     pycolmap = _pycolmap()
-    # Fewer differences between runs; COLMAP's threads still make poses differ by about a millimetre.
-    pycolmap.set_random_seed(settings.seed)
+    pycolmap.set_random_seed(settings.seed)  # this thread's stream; COLMAP's own threads are seeded per step below
     timings: dict[str, float] = {}
     images, database, output = work / "images", work / "database.db", work / "sparse"
     images.mkdir(parents=True, exist_ok=True)
@@ -72,13 +93,17 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
         Image.fromarray(keyframe.image).save(images / name)
 
     started = time.perf_counter()
+    reader = pycolmap.ImageReaderOptions()
+    reader.camera_model = "SIMPLE_RADIAL"
+    # Image ids in name order: extraction would number the images in the order its threads finish them.
+    _create_database(pycolmap, database)
+    pycolmap.import_images(database, images, camera_mode=pycolmap.CameraMode.SINGLE, image_names=names,
+                           options=reader)
     extraction = pycolmap.FeatureExtractionOptions()
     extraction.max_image_size = settings.max_image_size
     extraction.num_threads = settings.threads
     extraction.sift.max_num_features = settings.max_features
     extraction.sift.peak_threshold = settings.peak_threshold
-    reader = pycolmap.ImageReaderOptions()
-    reader.camera_model = "SIMPLE_RADIAL"
     pycolmap.extract_features(database, images, image_names=names, camera_mode=pycolmap.CameraMode.SINGLE,
                               reader_options=reader, extraction_options=extraction, device=pycolmap.Device.cpu)
     timings["features"] = time.perf_counter() - started
@@ -87,13 +112,19 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
     pairing = pycolmap.SequentialPairingOptions()
     pairing.overlap = settings.overlap
     pairing.loop_detection = settings.loop_detection
-    pycolmap.match_sequential(database, pairing_options=pairing, device=pycolmap.Device.cpu)
+    pairing.num_threads = settings.threads
+    matching = pycolmap.FeatureMatchingOptions()
+    matching.num_threads = settings.threads
+    verification = pycolmap.TwoViewGeometryOptions()
+    verification.ransac.random_seed = settings.seed  # unseeded, each pair's draws depend on its thread's history
+    pycolmap.match_sequential(database, matching_options=matching, pairing_options=pairing,
+                              verification_options=verification, device=pycolmap.Device.cpu)
     timings["matching"] = time.perf_counter() - started
 
     started = time.perf_counter()
     options = pycolmap.IncrementalPipelineOptions()
-    options.num_threads = settings.threads
-    options.random_seed = settings.seed
+    options.num_threads = MAPPING_THREADS
+    options.random_seed = settings.seed  # COLMAP passes it on to registration, triangulation and the initial pair
     # Short clips are models too (COLMAP drops models under 10 images), and video baselines are
     # small: start from a pair seen 4 degrees apart rather than 16.
     options.min_model_size = min(options.min_model_size, max(3, len(keyframes) // 2))
