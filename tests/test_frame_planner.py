@@ -13,6 +13,7 @@ from lark import Lark
 from sagent.agent import ask
 from sagent.agent.llm_planner import LLMPlanner
 from sagent.agent.model import LiteLLMModel
+from sagent.agent.options import parse_options
 from sagent.agent.rules_planner import RulesPlanner
 from sagent.agent.understanding.frame_reply import (
     FrameReplyError,
@@ -168,3 +169,20 @@ def test_frames_seen_from_a_camera_round_trip(question):
     expected = ask(scene, question, RulesPlanner())
     assert ask(scene, question, frame_planner(reply)).value == expected.value
     _lark_of(frame_grammar(scene.labels(), tasks_served(scene))).parse(reply)
+
+
+def test_options_fix_the_choice_and_the_scheme():
+    options = parse_options(["A. nightstand", "B. door", "C. tv"])
+    planner = LLMPlanner(ScriptedModel([]), form="frame")
+    grammar = _lark_of(planner.constraint(HOME, "Which of these is closest to the bed?", options).grammar("gbnf"))
+    grammar.parse('{"task": "choose", "measure": "distance", "best": "min", "objects": ["nightstand", "door", "tv"], '
+                  '"over_scene": false, "target": "bed", "views": null}')
+    with pytest.raises(Exception):  # the options are the candidates, all of them, in their order
+        grammar.parse('{"task": "choose", "measure": "distance", "best": "min", "objects": ["nightstand", "door"], '
+                      '"over_scene": false, "target": "bed", "views": null}')
+    quadrants = parse_options(["A. front-left", "B. front-right", "C. back-left", "D. back-right"])
+    question = "Standing at the bed facing the tv, where is the door?"
+    grammar = _lark_of(planner.constraint(HOME, question, quadrants).grammar("gbnf"))
+    grammar.parse('{"task": "direction", "at": "bed", "facing": "tv", "objects": ["door"], "scheme": "quadrant"}')
+    with pytest.raises(Exception):
+        grammar.parse('{"task": "direction", "at": "bed", "facing": "tv", "objects": ["door"], "scheme": "left_right"}')

@@ -32,9 +32,10 @@ from sagent.agent.understanding.frame_reply import (
     tasks_served,
 )
 from sagent.agent.understanding.kinds import expected_answer, kind_problem
+from sagent.agent.understanding.viewpoints import answer_scheme
 from sagent.agent.example_bank import DEFAULT_SHOTS
 from sagent.agent.model import ChatModel, ModelReply, ModelTimeout, ReplyConstraint, ReplyTruncated
-from sagent.agent.options import Option
+from sagent.agent.options import Option, canonical
 from sagent.agent.pictures import Picture, scene_pictures
 from sagent.agent.planner_step import PlannerStep, ReplyFormatError, parse_step
 from sagent.agent.prompts import frame_system_prompt, question_prompt, render, system_prompt
@@ -46,6 +47,7 @@ from sagent.dsl.interpreter import describe
 from sagent.dsl.types import Image
 from sagent.errors import ModelError
 from sagent.memory.scene import SceneMemory
+from sagent.memory.vocabulary import Vocabulary, normalize
 
 __all__ = ["LLMPlanner", "PlannerStep", "RepairBudgetExhausted", "ReplyFormatError", "parse_step"]
 
@@ -147,8 +149,12 @@ class LLMPlanner:
             if expected is not None:
                 tasks = tasks_of_kind(tasks, expected.accepts) or tasks
             several = frozenset(label for label in labels if len(scene.instances(label)) > 1)
+            vocabulary = Vocabulary(scene.labels())
+            named = [vocabulary.resolve(o.text) for o in options]
+            candidates = named if options and all(named) and len(set(named)) == len(named) else None
+            scheme = answer_scheme(normalize(question), {canonical(o.text) for o in options}) if question else None
             return ReplyConstraint(frame_schema(labels, tasks),
-                                   grammar=lambda flavour: frame_grammar(labels, tasks, several))
+                                   grammar=lambda flavour: frame_grammar(labels, tasks, several, scheme, candidates))
         return ReplyConstraint(PlannerStep.model_json_schema(), grammar=self._grammars.getter(scene))
 
     def _opening(self, question, scene, options, history, constraint: ReplyConstraint) -> list[dict]:

@@ -328,11 +328,13 @@ _ARITY = {"relation": "pair", "difference": "pair", "ratio": "pair", "between": 
           "appearance_order": "some", "route": "some", "choose": "any", "compare": "any", "list_side": None}
 
 
-def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable: frozenset[str] = frozenset()) -> str:
+def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable: frozenset[str] = frozenset(),
+                  scheme: str | None = None, candidates: list[str] | None = None) -> str:
     """GBNF for a reply: one task's keys in TASK_FIELDS order; object names are the scene's labels
     (any lower-case words where the task may name an absent object), as many as the task takes and,
     for the question's few labels, different ones where they must differ (`repeatable`: labels of
-    several instances, which may stand twice)."""
+    several instances, which may stand twice). `scheme`: the only direction scheme the question's words
+    and options allow; `candidates`: the labels its options name, the objects a choice is among."""
     single = [m for m in _words("measure") if m not in PAIR_MEASURES and m not in ("bearing", "camera_distance")]
     rules = {
         "ws": "[ ]?",
@@ -357,6 +359,10 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable:
         **{key: _alternatives(_words(key)) for key in _WORDS},
     }
     rules.update(_arity_rules(labels, frozenset(repeatable)))
+    if scheme is not None:
+        rules["scheme"] = _gbnf_string(scheme)
+    if candidates:
+        rules["option-objects"] = '"[" ' + ' ", " '.join(_gbnf_string(c) for c in candidates) + ' "]"' 
     value_rule = {
         "objects": "any-objects", "target": "object | null", "at": "object", "facing": "object", "measure": "measure",
         "relation": "relation", "comparison": "comparison", "amount": "amount | null", "best": "best",
@@ -374,6 +380,8 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable:
                     rule = value_rule[key]
                     if task in FREE_NAMES and key == "objects":
                         rule = "names"
+                    elif key == "objects" and task == "choose" and candidates:
+                        rule = "option-objects"
                     elif key == "objects" and _ARITY.get(task):
                         rule = f"{_ARITY[task]}-objects"
                     if task in ("compare", "choose") and key == "views":

@@ -322,7 +322,7 @@ class RulesReader(InventoryReading):
             return None  # "how far is the nearest chair from the table" asks a distance
         q.require_objects(options_are_objects=True)
         far = re.fullmatch(far_words, match.group(1)) is not None
-        alternatives = re.match(rf"\s*(?:is|are|was)\s+(?:the\s+)?", q.text) and re.search(
+        alternatives = re.match(r"\s*(?:is|are|was)\s+(?:the\s+)?", q.text) and re.search(
             rf"\b(?:{near_words}|{far_words})\s+(?:to|from)\s+(?:the\s+)?[a-z ]+\s+or\s+(?:to\s+|from\s+)?(?:the\s+)?", q.text)
         if alternatives and len(q.mentions) >= 3 and not q.options:  # "is the bin closer to the plant or to the bookcase?"
             subject, *rest = q.mentions

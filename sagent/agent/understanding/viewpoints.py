@@ -153,7 +153,6 @@ def direction(q: Question) -> TaskFrame | None:
     observer = Observer(at=q.ref_of(standing), facing=q.ref_of(facing))
     objects = [q.ref_of(target)]
     after = q.text[target.end:]
-    front_back = re.search(r"\bin front\b|\bahead\b", q.text) and re.search(r"\bbehind\b|\bback\b", q.text)
     asked = re.search(r"\b(front|back|rear)[- ](left|right)\b|\b(behind|back|left|right|in front|ahead)\b", after)
     sentence = q.text[max(q.text.rfind(c, 0, target.start) for c in ".!?;,") + 1:]
     if not q.options and re.match(r"\s*(is|are|was|would|will)\b", sentence) and " or " not in sentence and asked:
@@ -162,15 +161,20 @@ def direction(q: Question) -> TaskFrame | None:
         scheme = ("quadrant" if word in lexicon.QUADRANT_WORDS else "front_back" if word == "front" else
                   "left_right_back" if word == "back" else "left_right")
         return TaskFrame(task="direction_check", observer=observer, objects=objects, scheme=scheme, word=word)
-    if words & lexicon.QUADRANT_WORDS or q.has(r"\b(front|back|rear)[- ](left|right)\b|\bquadrant"):
-        scheme = "quadrant"
-    elif front_back and not q.has(r"\b(left|right)\b"):
-        scheme = "front_back"
-    elif "back" in words or q.has(r"\b(back|behind)\b"):
-        scheme = "left_right_back"
-    else:
-        scheme = "left_right"
-    return TaskFrame(task="direction", observer=observer, objects=objects, scheme=scheme)
+    return TaskFrame(task="direction", observer=observer, objects=objects, scheme=answer_scheme(q.text, words))
+
+
+def answer_scheme(text: str, option_words: set[str]) -> str:
+    """Which set of direction words a question answers in, from its options and its words: quadrants,
+    in front or behind, left / right / back, or left / right."""
+    if option_words & lexicon.QUADRANT_WORDS or re.search(r"\b(front|back|rear)[- ](left|right)\b|\bquadrant", text):
+        return "quadrant"
+    if (re.search(r"\bin front\b|\bahead\b", text) and re.search(r"\bbehind\b|\bback\b", text)
+            and not re.search(r"\b(left|right)\b", text)):
+        return "front_back"
+    if "back" in option_words or re.search(r"\b(back|behind)\b", text):
+        return "left_right_back"
+    return "left_right"
 
 def appearance(q: Question) -> TaskFrame | None:
     if not q.has(r"\b(appear|appears|appearance|appeared|first seen|seen first|shows? up|showed up)\b"):
