@@ -186,3 +186,23 @@ def test_options_fix_the_choice_and_the_scheme():
     grammar.parse('{"task": "direction", "at": "bed", "facing": "tv", "objects": ["door"], "scheme": "quadrant"}')
     with pytest.raises(Exception):
         grammar.parse('{"task": "direction", "at": "bed", "facing": "tv", "objects": ["door"], "scheme": "left_right"}')
+
+
+@pytest.mark.parametrize("frame", [
+    {"task": "compare", "measure": "distance", "objects": ["bed"], "comparison": "<",
+     "amount": {"value": 1, "unit": "m"}},
+    {"task": "compare", "measure": "height", "objects": [], "comparison": ">"},
+    {"task": "choose", "measure": "height", "best": "max", "objects": []},
+    {"task": "between", "objects": ["bed", "tv"]},
+    {"task": "view_movement", "views": [0]},
+    {"task": "view_after_turn", "views": []},
+    {"task": "direction", "objects": ["door"], "scheme": "left_right"},
+    {"task": "route", "objects": []},
+])
+def test_every_incomplete_frame_is_a_planning_error_never_a_crash(frame):
+    from sagent.agent.understanding.compiler import Compiler
+    from sagent.agent.understanding.errors import PlanningError
+    from sagent.agent.understanding.frame_reply import frame_of_reply
+
+    with pytest.raises(PlanningError):
+        Compiler(HOME.labels()).compile(frame_of_reply(frame))

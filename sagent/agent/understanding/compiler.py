@@ -122,6 +122,8 @@ class Compiler:
         if frame.amount is not None:
             amount = f"{frame.amount.value:g}{frame.amount.unit}"
             if measure in PAIR_MEASURES:
+                if len(frame.objects) < 2:
+                    raise PlanningError(f"a {measure.replace('_', ' ')} compared with {amount} needs two objects")
                 return measure_of(measure, ref(frame.objects[0]), ref(frame.objects[1])), amount
             return measure_of(measure, ref(self._one(frame))), amount
         if len(frame.objects) < 2:
@@ -151,6 +153,8 @@ class Compiler:
 
     def _choose(self, frame: TaskFrame) -> str:
         measure = frame.measure or "volume"
+        if not frame.over_scene and len(frame.objects) < 2:
+            raise PlanningError("a choice needs two or more objects to choose among (or every object of the scene)")
         if measure == "camera_distance":
             chooser = "farthest_from_observer" if frame.best == "max" else "closest_to_observer"
             return f"answer {chooser}({refs(frame.objects)}, {self._observer(frame)})"
@@ -232,14 +236,24 @@ class Compiler:
     def _appearance_order(self, frame: TaskFrame) -> str:
         return f"answer appearance_order({refs(frame.objects)})"
 
+    @staticmethod
+    def _views(frame: TaskFrame, count: int) -> list[int]:
+        if len(frame.views) < count:
+            raise PlanningError(f"a {frame.task.replace('_', ' ')} question names {count} input view(s)")
+        return frame.views[:count]
+
     def _view_movement(self, frame: TaskFrame) -> str:
-        return f"answer movement(view({frame.views[0]}), view({frame.views[1]}))"
+        start, end = self._views(frame, 2)
+        return f"answer movement(view({start}), view({end}))"
 
     def _view_turn(self, frame: TaskFrame) -> str:
-        return f"answer turn_direction(view({frame.views[0]}), view({frame.views[1]}))"
+        start, end = self._views(frame, 2)
+        return f"answer turn_direction(view({start}), view({end}))"
 
     def _view_turn_angle(self, frame: TaskFrame) -> str:
-        return f"answer turn_angle(view({frame.views[0]}), view({frame.views[1]}))"
+        start, end = self._views(frame, 2)
+        return f"answer turn_angle(view({start}), view({end}))"
 
     def _view_after_turn(self, frame: TaskFrame) -> str:
-        return f"answer nearest_view(turn(view({frame.views[0]}), {frame.angle or 90:g}deg))"
+        (start,) = self._views(frame, 1)
+        return f"answer nearest_view(turn(view({start}), {frame.angle or 90:g}deg))"
