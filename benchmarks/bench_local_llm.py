@@ -332,6 +332,8 @@ class ConfigRun:
                 raise
         except SagentError as problem:
             error = f"{type(problem).__name__}: {problem}"
+        except Exception as problem:  # a bug in sagent: that question is lost (and listed), not the run
+            error = f"crash: {type(problem).__name__}: {problem}"
         outcome = Outcome(item["id"], item["question_type"], score, _first_valid(self.attempts, scene),
                           time.perf_counter() - started, self.recorder.calls[first_call:], error, kind_ok)
         self.outcomes.append(outcome)
