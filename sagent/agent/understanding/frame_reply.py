@@ -303,22 +303,28 @@ def _arity_rules(labels: list[str], repeatable: frozenset[str]) -> dict[str, str
     (a distance between the sofa and the sofa, an observer at what it looks at, are no questions)."""
     rules: dict[str, str] = {}
     pairs, triples = _choices(labels, 2, repeatable), _choices(labels, 3, repeatable)
+    # An observer stands at, faces and looks for one object each: labels of several instances need a pick.
+    single = [label for label in labels if label not in repeatable]
+    observed = _choices(single, 3, frozenset())
     if pairs:
         _trie("distinct-pair", ('"["', '", "'), pairs, labels, rules)
     if triples:
         _trie("distinct-triple", ('"["', '", "', '", "'), triples, labels, rules)
+    if observed:
         _trie("distinct-observed", ('", \\"at\\": "', '", \\"facing\\": "', '", \\"objects\\": ["'),
-              triples, labels, rules)
+              observed, labels, rules)
     with_pick = '"[" picked ", " object "]" | "[" label ", " picked "]"'
+    rules["single-label"] = _alternatives(single) if single else "label"
     rules.update({
-        "one-objects": '"[" object "]"',
+        "one-objects": '"[" ( single-label | picked ) "]"',
         "pair-objects": f'distinct-pair "]" | {with_pick}' if pairs else '"[" object ", " object "]"',
         "triple-objects": 'distinct-triple "]"' if triples else '"[" object ", " object ", " object "]"',
         "some-objects": '"[" object ( ", " object ){1,5} "]"',
         "any-objects": '"[" ( object ( ", " object ){0,5} )? "]"',
         # at, facing and the target, three different objects: ', "at": A, "facing": B, "objects": [C]'
-        "observed-objects": ('distinct-observed "]"' if triples else
-                             '", \\"at\\": " object ", \\"facing\\": " object ", \\"objects\\": [" object "]"'),
+        "observed-objects": ('distinct-observed "]" | ' if observed else "") + (
+            '", \\"at\\": " ( single-label | picked ) ", \\"facing\\": " ( single-label | picked ) '
+            '", \\"objects\\": [" ' + ("picked" if observed else "( single-label | picked )") + ' "]"'),
     })
     return rules
 
@@ -362,7 +368,9 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable:
     if scheme is not None:
         rules["scheme"] = _gbnf_string(scheme)
     if candidates:
-        rules["option-objects"] = '"[" ' + ' ", " '.join(_gbnf_string(c) for c in candidates) + ' "]"' 
+        rules["option-objects"] = '"[" ' + ' ", " '.join(_gbnf_string(c) for c in candidates) + ' "]"'
+        others = [label for label in labels if label not in candidates]  # what the candidates are measured to
+        rules["choice-target"] = (_alternatives(others) + " | null") if others else "null"
     value_rule = {
         "objects": "any-objects", "target": "object | null", "at": "object", "facing": "object", "measure": "measure",
         "relation": "relation", "comparison": "comparison", "amount": "amount | null", "best": "best",
@@ -382,6 +390,8 @@ def frame_grammar(labels: list[str], tasks: list[str] | None = None, repeatable:
                         rule = "names"
                     elif key == "objects" and task == "choose" and candidates:
                         rule = "option-objects"
+                    elif key == "target" and task == "choose" and candidates:
+                        rule = "choice-target"
                     elif key == "objects" and _ARITY.get(task):
                         rule = f"{_ARITY[task]}-objects"
                     if task in ("compare", "choose") and key == "views":
