@@ -46,7 +46,6 @@ def test_mismatches_are_named(answer_type, question, options, words):
 
 @pytest.mark.parametrize("answer_type, question, options", [
     (Count, "How many chairs are in this room?", ()),
-    (Number, "How many chairs are there?", ()),
     (Length, "How many meters is the sofa from the tv?", ()),  # a unit wins over "how many"
     (Area, "How many square feet is this room?", ()),
     (Area, "What is the total floor area?", ()),
@@ -92,6 +91,15 @@ def test_the_task_frame_says_what_fits(question, fits, misfits):
     assert problem(fits, question) is None
     for answer_type in misfits:
         assert problem(answer_type, question) is not None, answer_type
+
+
+@pytest.mark.parametrize("answer_type, question", [
+    (Number, "How many chairs are there?"),  # a ratio is no count
+    (Number, "How much taller is the lamp than the sofa?"),  # nor a length
+    (Number, "How far is the sofa from the tv?"),
+])
+def test_a_plain_number_answers_no_count_and_no_measure(answer_type, question):
+    assert problem(answer_type, question) is not None
 
 
 def test_static_types_come_from_the_checker():

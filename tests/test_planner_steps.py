@@ -46,7 +46,7 @@ def test_callbacks_get_one_typed_step_per_model_call_in_order():
 
 
 def test_solution_totals_are_the_sum_of_the_steps():
-    model = ScriptedModel([ModelReply("answer count(", 10, 1), ModelReply(step("answer 2"), 20, 2)])
+    model = ScriptedModel([ModelReply("answer count(", 10, 1), ModelReply(step('answer count(objects("chair"))'), 20, 2)])
     solution = LLMPlanner(model).solve("How many?", SCENE)
     assert [a.kind for a in solution.attempts] == ["repair", "final"]
     assert (solution.prompt_tokens, solution.completion_tokens) == (30, 3)

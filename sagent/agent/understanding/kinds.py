@@ -71,10 +71,11 @@ class Expected:
 def _quantity(dimension: str, cue: str) -> Expected:
     kind = quantity_type(units.BASE_UNIT[dimension])
     article = "an" if dimension[0] in "aeiou" else "a"
-    return Expected(f"{article} {dimension} ({cue})", (kind, Number), _HINT.get(dimension, ""))
+    # Not a plain Number: a ratio is no length, and a count no answer to "how far".
+    return Expected(f"{article} {dimension} ({cue})", (kind,), _HINT.get(dimension, ""))
 
 
-COUNT = Expected("a count (how many)", (Count, Number), _HINT["count"])
+COUNT = Expected("a count (how many)", (Count,), _HINT["count"])
 OBJECT = Expected("one of the objects the options name", (Objects, list[Objects], Text), _HINT["object"])
 DIRECTION = Expected("a direction or turn (the options are direction words)", (Direction, Turns, Text), _HINT["direction"])
 DIRECTION_QUESTION = Expected("a direction (left or right, ...)", (Direction, Turns, Text), _HINT["direction"])
@@ -112,7 +113,9 @@ def _from_options(question: str, options: list[Option], labels: list[str]) -> Ex
         if len(dimensions) == 1:
             return _quantity(dimensions.pop(), "the options are measurements")
         asked = _from_question(question)  # plain numbers: a count or a measurement, as the question says
-        return asked if asked is not None and Number in asked.fits else NUMBER
+        if asked is not None and any(issubclass(f, (Count, Quantity)) for f in asked.fits if isinstance(f, type)):
+            return Expected(asked.description, (*asked.fits, Number), asked.hint)  # "2.5" matches 2.5 m
+        return NUMBER
     return None
 
 
