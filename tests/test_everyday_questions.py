@@ -63,6 +63,8 @@ YES_NO = [
     ("Is the chair between the bed and the table?", True), ("Is the tv between the bed and the door?", False),
     # comparisons: volumes 1.92 (bed) vs 1.08 (large table); heights 2.0 (door) vs 0.6 (bed)
     ("Is the bed bigger than the larger table?", True), ("Is the bed taller than the door?", False),
+    # the nightstand is 0.15 m from the bed and 1.83 m from the door (closest points): "to the X than to the Y"
+    ("Is the nightstand closer to the bed than to the door?", True), ("Is the nightstand farther from the bed than from the door?", False),
     ("Is the door taller than the bed?", True),
     # with an amount from the question
     ("Is the door taller than 2.5 m?", False), ("Is the door more than 150 cm tall?", True),

@@ -324,6 +324,11 @@ class RulesReader(InventoryReading):
         far = re.fullmatch(far_words, match.group(1)) is not None
         alternatives = re.match(r"\s*(?:is|are|was)\s+(?:the\s+)?", q.text) and re.search(
             rf"\b(?:{near_words}|{far_words})\s+(?:to|from)\s+(?:the\s+)?[a-z ]+\s+or\s+(?:to\s+|from\s+)?(?:the\s+)?", q.text)
+        than_to = re.search(rf"\b(?:{near_words}|{far_words})\s+(?:to|from)\s+(?:the\s+)?[a-z ]+?\s+than\s+(?:to|from)\b", q.text)
+        if than_to and re.match(r"\s*(?:is|are|was)\b", q.text) and len(q.mentions) >= 3 and not q.options:
+            subject, first, second = q.mentions[:3]  # "is the table closer to the sofa than to the tv?"
+            return TaskFrame(task="compare", objects=[ObjectRef(label=first.label), ObjectRef(label=second.label)],
+                             target=ObjectRef(label=subject.label), measure="distance", comparison=">" if far else "<")
         if alternatives and len(q.mentions) >= 3 and not q.options:  # "is the bin closer to the plant or to the bookcase?"
             subject, *rest = q.mentions
             return TaskFrame(task="choose", objects=[ObjectRef(label=m.label) for m in rest[:2]],
