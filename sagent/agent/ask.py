@@ -12,6 +12,7 @@ from sagent.agent.options import Option, choose, parse_options, split_inline_opt
 from sagent.agent.solution import Solution
 from sagent.agent.understanding.kinds import expected_answer, kind_of_frame, known_type
 from sagent.agent.understanding.measured import measured_by
+from sagent.agent.understanding.reader import instance_counts
 from sagent.dsl import ast, check, parse
 from sagent.dsl.types import Bool, Count, Quantity, Turns
 from sagent.errors import InputError, ModelError, ProviderError
@@ -94,11 +95,6 @@ def _not_seen(scene: SceneMemory, execution) -> str:
     if not absent or not scene.cameras or not any(step.op in ("exists", "count_named") for step in execution.trace):
         return ""
     return f"not seen in the {len(scene.cameras)} input views"
-
-
-def instance_counts(scene: SceneMemory) -> dict[str, int]:
-    """Boxes per label: how the reader tells one of several from a relation."""
-    return {label: len(scene.instances(label)) for label in scene.labels()}
 
 
 class Planner(Protocol):

@@ -32,6 +32,7 @@ from sagent.agent.understanding.frame_reply import (
     tasks_served,
 )
 from sagent.agent.understanding.kinds import expected_answer, kind_problem
+from sagent.agent.understanding.reader import instance_counts
 from sagent.agent.understanding.viewpoints import answer_scheme
 from sagent.agent.example_bank import DEFAULT_SHOTS
 from sagent.agent.model import ChatModel, ModelReply, ModelTimeout, ReplyConstraint, ReplyTruncated
@@ -144,11 +145,11 @@ class LLMPlanner:
             options = list(options or [])
             labels = question_labels(question, scene, options)
             tasks = tasks_served(scene)
-            counts = {label: len(scene.instances(label)) for label in scene.labels()}
+            counts = instance_counts(scene)
             expected = expected_answer(question, options, scene.labels(), counts) if question else None
             if expected is not None:
                 tasks = tasks_of_kind(tasks, expected.accepts) or tasks
-            several = frozenset(label for label in labels if len(scene.instances(label)) > 1)
+            several = frozenset(label for label in labels if counts[label] > 1)
             vocabulary = Vocabulary(scene.labels())
             named = [vocabulary.resolve(o.text) for o in options]
             candidates = named if options and all(named) and len(set(named)) == len(named) else None
@@ -180,8 +181,7 @@ class LLMPlanner:
 
     def _fits_question(self, program, answer_type, question: str, options: list[Option], scene: SceneMemory) -> None:
         """DslError (for repair) when the answer's static type cannot answer the question."""
-        problem = kind_problem(answer_type, question, options, scene.labels(),
-                               {label: len(scene.instances(label)) for label in scene.labels()})
+        problem = kind_problem(answer_type, question, options, scene.labels(), instance_counts(scene))
         if problem:
             last = program.statements[-1]
             raise DslError([Diagnostic("type", problem, last.line, last.column, last.width)], program.source)

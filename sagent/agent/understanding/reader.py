@@ -12,16 +12,16 @@ import re
 
 from sagent.agent.options import Option
 from sagent.agent.understanding import lexicon, viewpoints
-from sagent.agent.understanding.inventory import InventoryReading
 from sagent.agent.understanding.errors import PlanningError
 from sagent.agent.understanding.frame import Amount, ObjectRef, TaskFrame
-from sagent.agent.understanding.wording import plain_question
+from sagent.agent.understanding.inventory import InventoryReading
 from sagent.agent.understanding.question import (
     Question,
     Reference,
     unique,
     unknown_objects,
 )
+from sagent.agent.understanding.wording import plain_question
 from sagent.memory import units
 from sagent.memory.scene import SceneMemory
 from sagent.memory.vocabulary import Vocabulary, normalize
@@ -35,10 +35,14 @@ _YES_NO_START = r"^\s*(?:is|are|was|were|does|do|did|can|could|would|will|has|ha
 _GENERIC = r"\b(?:object|objects|thing|things|item|items|furniture|piece of furniture|anything|something|what)\b"
 
 
+def instance_counts(scene: SceneMemory) -> dict[str, int]:
+    """Boxes per label: how the reader tells one of several ("the lamp next to the bed") from a relation."""
+    return {label: len(scene.instances(label)) for label in scene.labels()}
+
+
 def read(question: str, scene: SceneMemory, options: list[Option] | None = None) -> TaskFrame:
     """The task frame of `question` about `scene`, or PlanningError / UnknownObject."""
-    counts = {label: len(scene.instances(label)) for label in scene.labels()}
-    return RulesReader(question, scene.labels(), options, counts, views=len(scene.cameras)).frame()
+    return RulesReader(question, scene.labels(), options, instance_counts(scene), views=len(scene.cameras)).frame()
 
 
 class RulesReader(InventoryReading):
