@@ -380,6 +380,7 @@ def test_ollama_gets_the_schema_as_its_format_and_the_bounds_as_options():
     with OpenAIServer(lambda body: (500, {}), routes={"/api/chat": chat}) as server:
         model = LiteLLMModel("ollama_chat/qwen2.5vl", api_base=server.root, retries=0, max_tokens=33, images=False)
         reply = model.complete(HI, ReplyConstraint(SCHEMA, grammar), stop=("\nQuestion:",))
+    assert len(server.probes) == 1, [(m, p) for m, p, _ in server.probes]
     ((method, path, body),) = server.probes
     assert body["format"] == SCHEMA and "grammar" not in body and grammar.flavours == []
     assert body["options"] == {"temperature": 0.0, "stop": ["\nQuestion:"], "num_predict": 33}
