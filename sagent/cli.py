@@ -34,6 +34,7 @@ from sagent.agent.model import CONSTRAIN_MODES
 from sagent.agent.planners import PlannerSettings, make_model, make_planner
 from sagent.agent.question_sets import read_questions
 from sagent.cli_cache import cmd_cache_clear, cmd_cache_info, scene_cache
+from sagent.cli_models import add_models_commands
 from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
 from sagent.errors import InputError, InternalError, ProviderError, SagentError
 from sagent.memory.cache import SceneCache, default_cache_dir, max_cache_bytes
@@ -59,9 +60,10 @@ def _perception(args) -> PerceptionSettings:
     settings = _settings(args)
     model = make_model(settings) if args.detector == "vlm" or (args.detector == "auto" and settings.model_name()) else None
     video = VideoSettings(backend=args.backend, scale=args.scale, max_frames=args.max_frames,
-                          vggt=VggtSettings(weights=args.vggt_weights))
+                          vggt=VggtSettings(weights=args.vggt_weights, device=args.device))
     return PerceptionSettings(detector=args.detector, detector_weights=args.detector_weights,
-                              confidence=args.confidence, model=model, video=video)
+                              confidence=args.confidence, model=model, video=video, depth_model=args.depth_model,
+                              device=args.device or "cpu", offline=args.offline or None, models_dir=args.models_dir)
 
 
 def _interactive(args) -> bool:
@@ -104,11 +106,13 @@ def _session(args) -> AgentMemory | None:
     return AgentMemory(writable_output(path, "--session"))
 
 
-def _input_and_question(args) -> tuple[str, str]:
+def _input_and_question(args) -> tuple[str | list[str], str]:
     if len(args.words) == 1 and args.layout:
         return args.layout, args.words[0]
     if len(args.words) == 2 and not args.layout:
         return args.words[0], args.words[1]
+    if len(args.words) > 2 and not args.layout:  # several photos of one scene
+        return args.words[:-1], args.words[-1]
     raise InputError('usage: sagent ask INPUT "question"   (or: sagent ask --layout META.json:SCENE "question")')
 
 
@@ -355,6 +359,12 @@ def _input_options(command: argparse.ArgumentParser) -> None:
                          help=f"plain videos: keyframes used (default {VideoSettings.max_frames})")
     command.add_argument("--vggt-weights", metavar="PATH", help="VGGT weights: model.pt or a pretrained folder "
                                                                 "(default: facebook/VGGT-1B from the hub)")
+    command.add_argument("--depth-model", metavar="NAME|DIR", help="photos (and plain videos, to densify them): "
+                         "depth-anything-indoor (photos' default), depth-anything-outdoor, depth-pro, or a local folder")
+    command.add_argument("--device", help="where VGGT, the depth model and the detector run: cuda, cpu (VGGT on a CPU is slow)")
+    command.add_argument("--offline", action="store_true", help="never download weights (also SAGENT_OFFLINE=1 or "
+                         "HF_HUB_OFFLINE=1): a missing file is one line saying where to get it and put it")
+    command.add_argument("--models-dir", help="where weights fetched on first use are kept (default ~/.cache/sagent/models)")
     command.add_argument("--cache-dir", help="where scene memories and sessions are kept (default ~/.cache/sagent)")
     command.add_argument("--no-cache", action="store_true", help="rebuild the scene memory, don't cache it")
 
@@ -365,8 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask_cmd = commands.add_parser("ask", help="answer one question about a scene")
     ask_cmd.add_argument("words", nargs="+", metavar="INPUT QUESTION",
-                         help="the input (posed frames: frames.json or a Redwood/TUM/ScanNet/7-Scenes folder; a scene memory "
-                              ".npz; a layout META.json:SCENE) and the question")
+                         help="the input (posed frames: frames.json or a Redwood/TUM/ScanNet/7-Scenes folder; a video or "
+                              "image folder; a photo, or several of one scene; a scene memory .npz; a layout "
+                              "META.json:SCENE) and the question")
     ask_cmd.add_argument("--layout", metavar="META.json:SCENE", help="a VSI-Bench meta_info layout and scene name")
     ask_cmd.add_argument("--option", action="append", metavar="'A. text'", help="a multiple-choice option (repeat)")
     ask_cmd.add_argument("--session", help="a session name (or a .jsonl path): steps are kept, later questions "
@@ -422,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     clear_cmd.set_defaults(run=cmd_cache_clear)
     for command in (info_cmd, clear_cmd):
         command.add_argument("--cache-dir", help="the cache to look at (default ~/.cache/sagent, or SAGENT_CACHE_DIR)")
+    add_models_commands(commands)
 
     dsl_cmd = commands.add_parser("dsl", help="work with DSL programs")
     dsl_commands = dsl_cmd.add_subparsers(dest="dsl_command", required=True)

@@ -36,6 +36,7 @@ def _private_cache(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("SAGENT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     monkeypatch.setenv("YOLO_OFFLINE", "1")  # ultralytics: no update checks or downloads
+    monkeypatch.setenv("SAGENT_OFFLINE", "1")  # sagent's weights store: a missing model is one line, never a download
     monkeypatch.delenv("SAGENT_MODEL", raising=False)
 
 

@@ -87,7 +87,7 @@ def test_missing_weights_is_one_clear_message(tmp_path):
     from sagent.tools.perception.ultralytics_grounder import UltralyticsGrounder
 
     grounder = UltralyticsGrounder(str(tmp_path / "yolov8s-worldv2.pt"))
-    with pytest.raises(GroundingError, match="YOLO weights not found.*--detector-weights"):
+    with pytest.raises(GroundingError, match="YOLO weights not found.*sagent models list"):
         grounder.detect(synthetic_frame(), ["chair"])
 
 

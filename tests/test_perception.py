@@ -180,11 +180,13 @@ def test_manifest_errors_are_clear(tmp_path):
         read_manifest(path)
 
 
-def test_frames_without_detections_need_a_grounder(tmp_path, capsys):
+def test_frames_without_detections_offline_and_without_weights_say_where_to_put_them(tmp_path, capsys):
     frames = without_detections(room(SEEDS[0], masks=False), tmp_path)
-    assert main(["ask", str(frames), "How many chairs are in this room?"]) == 1
-    err = capsys.readouterr().err
-    assert "no grounding backend can run" in err and "--detector-weights" in err
+    models = tmp_path / "models"
+    assert main(["ask", str(frames), "How many chairs are in this room?", "--offline", "--models-dir", str(models)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "yolov8s-worldv2.pt" in err and "https://" in err
+    assert str(models / "yolov8s-worldv2.pt") in err and "--detector-weights" in err
 
 
 def test_cli_answers_from_frames(capsys):

@@ -13,7 +13,7 @@ from sagent.tools.io.video import Keyframe  # noqa: E402
 from sagent.tools.perception.grounding import AnnotationGrounder  # noqa: E402
 from sagent.tools.pipeline.plain_video import choose_backend, scene_from_reconstruction  # noqa: E402
 from sagent.tools.reconstruction.reconstruction import ReconstructionError, trajectory_error  # noqa: E402
-from sagent.tools.reconstruction.vggt import VggtReconstructor, VggtSettings, decode_pose_encoding, preprocess  # noqa: E402
+from sagent.tools.reconstruction.vggt import CPU_CHUNK, VggtReconstructor, VggtSettings, decode_pose_encoding, preprocess  # noqa: E402
 from sagent.tools.synthetic.generator import DEFAULT_LABELS, camera_path, place_objects  # noqa: E402
 from sagent.tools.synthetic.raycast import render  # noqa: E402
 from tests.fake_vggt import FakeVggt, rotation_to_quaternion  # noqa: E402
@@ -62,7 +62,9 @@ def test_fake_vggt_cameras_and_depth_come_back_in_one_frame(room, chunk, overlap
     room["fake"].calls = 0
     reconstructor = VggtReconstructor(VggtSettings(chunk=chunk, overlap=overlap, device="cpu"), model=room["fake"])
     result = reconstructor.reconstruct(room["keyframes"])
-    assert room["fake"].calls == (1 if chunk >= 12 else len(reconstructor._chunks(12)))
+    # On a CPU a chunk holds at most CPU_CHUNK frames, whatever was asked (attention memory).
+    assert room["fake"].calls == len(reconstructor._chunks(12)) > 1
+    assert max(len(c) for c in reconstructor._chunks(12)) <= CPU_CHUNK
     truth = np.array([p[:3, 3] for p in room["poses"]])
     estimated = np.array([v.cam_to_world[:3, 3] for v in result.views])
     error, scale = trajectory_error(estimated, truth)
@@ -97,9 +99,23 @@ def test_a_scene_built_from_vggt_output_counts_and_sizes_objects(room):
     assert correction == pytest.approx(1.0, abs=0.15)  # metres from typical sizes, within 15 %
 
 
+def test_vggt_on_a_cpu_when_asked_through_the_cli_runs_in_small_chunks_and_says_so(room, monkeypatch, caplog):
+    from sagent.cli import _perception, build_parser
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    args = build_parser().parse_args(["ask", "video.mp4", "q", "--backend", "vggt", "--device", "cpu"])
+    settings = _perception(args).video.vggt
+    assert settings.device == "cpu"
+    room["fake"].calls = 0
+    with caplog.at_level("WARNING", logger="sagent.tools.reconstruction.vggt"):
+        result = VggtReconstructor(settings, model=room["fake"]).reconstruct(room["keyframes"])
+    assert len(result.views) == 12 and room["fake"].calls == 2  # 12 frames: 0-7, then 4-11
+    assert any("CPU" in r.message and "minutes" in r.message for r in caplog.records)
+
+
 def test_without_a_gpu_or_the_package_the_message_says_what_to_do(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(ReconstructionError, match="needs a CUDA GPU.*--backend colmap"):
+    with pytest.raises(ReconstructionError, match="needs a CUDA GPU.*--backend colmap.*--device cpu"):
         VggtReconstructor().device()
     assert choose_backend("auto") == "colmap"
     import builtins

@@ -6,6 +6,11 @@
                       detections=[{"label": "chair", "box": [x1, y1, x2, y2], "score": 0.9}])
     answer = agent.ask("How far is the chair from the door?")
     agent.save("run1")   # scene memory, observations and session; Agent.load("run1") resumes
+
+Frames without depth (a phone, a plain camera) need a monocular depth model:
+`Agent(depth_model=make_depth_model("depth-anything-indoor", ...))`, then `agent.observe(image=rgb)`;
+K comes from the model or a typical field of view when not given, and the first frame's pose is a
+level camera at the origin.
 """
 
 from __future__ import annotations
@@ -24,7 +29,11 @@ from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
 from sagent.tools.io.frames import Detection2D, frame_from_arrays
 from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
+from sagent.errors import InputError
+from sagent.tools.io.frames import image_rgb
 from sagent.tools.perception.scene_builder import BuildSettings, SceneBuilder
+from sagent.tools.pipeline.photos import LEVEL_POSE, observed_depth
+from sagent.tools.reconstruction.monocular import DepthModel
 from sagent.tools.render.recording import Recording, record_answer
 
 
@@ -41,7 +50,8 @@ class Agent:
                  grounder: Grounder | None = None, up=(0.0, 0.0, 1.0), labels: list[str] | None = None,
                  scene: SceneMemory | None = None, session: str | Path | None = None,
                  build: BuildSettings | None = None, name: str = "live",
-                 step_callbacks: Iterable[StepCallback] = (), recording: Recording | str | Path | None = None):
+                 step_callbacks: Iterable[StepCallback] = (), recording: Recording | str | Path | None = None,
+                 depth_model: DepthModel | None = None):
         """`planner`: "auto" | "llm" | "rules", full `PlannerSettings` (constrained decoding, reply
         limits, votes...) or a planner object. `grounder`: finds objects in frames
         that come without detections (default: only the detections handed to `observe`). `up`: the
@@ -49,7 +59,8 @@ class Agent:
         `step_callbacks`: called with each step (`Attempt`: program, kind, seconds, tokens) of the LLM
         planner as soon as it ends; a planner object takes its own (`LLMPlanner(step_callbacks=...)`).
         `recording`: a rerun recording (a `Recording`, or an .rrd path) that receives each frame as it
-        arrives, each rebuilt scene memory and each answer (needs sagent[viewer])."""
+        arrives, each rebuilt scene memory and each answer (needs sagent[viewer]). `depth_model`: gives
+        depth (and K) to frames observed without depth."""
         step_callbacks = list(step_callbacks)
         if isinstance(planner, (str, PlannerSettings)):
             settings = planner if isinstance(planner, PlannerSettings) else PlannerSettings(kind=planner, model=model, api_base=api_base)
@@ -62,14 +73,30 @@ class Agent:
         self.builder = SceneBuilder(grounder or AnnotationGrounder(), None if up is None else np.asarray(up, float),
                                     labels, build, name, source="stream", recorder=self.recording)
         self.memory = AgentMemory(session)
+        self.depth_model = depth_model
         self._scene = scene
         self._stale = False
 
-    def observe(self, K, cam_to_world, time: float, image=None, depth=None, depth_scale: float = 1.0,
-                detections: list | None = None) -> int:
-        """Add one posed frame. `depth`: Float[H W] metres (or integers over `depth_scale`), 0 = missing;
-        `image`: UInt8[H W 3] RGB; `detections`: dicts with label, box [x1, y1, x2, y2], score, optional
-        Bool[H W] mask (None: the grounder looks). Returns how many objects were lifted from it."""
+    def observe(self, K=None, cam_to_world=None, time: float | None = None, image=None, depth=None,
+                depth_scale: float = 1.0, detections: list | None = None) -> int:
+        """Add one posed frame. `depth`: Float[H W] metres (or integers over `depth_scale`), 0 = missing
+        (None with an image: the agent's depth model estimates it); `image`: UInt8[H W 3] RGB;
+        `detections`: dicts with label, box [x1, y1, x2, y2], score, optional Bool[H W] mask (None: the
+        grounder looks); `K` may be left out when the depth model gives it, `cam_to_world` for the first
+        frame only (a level camera at the origin), `time` (default: the frame's number). Returns how many
+        objects were lifted from it."""
+        if depth is None and image is not None and self.depth_model is not None:
+            image = image_rgb(image)
+            depth, K = observed_depth(image, None if K is None else np.asarray(K, float), self.depth_model)
+        if K is None:
+            raise InputError("observe: K (3x3 intrinsics) is needed unless the agent has a depth_model to "
+                             "estimate it from the image")
+        if cam_to_world is None:
+            if self.builder.cameras:
+                raise InputError("observe: cam_to_world is needed for every frame after the first (without "
+                                 "it, two frames would stand at one place)")
+            cam_to_world = LEVEL_POSE
+        time = float(len(self.builder.cameras)) if time is None else time
         given = [_detection(d) for d in detections] if detections is not None else None
         frame = frame_from_arrays(K, cam_to_world, time, image, depth, depth_scale, given)
         lifted = self.builder.add(frame)

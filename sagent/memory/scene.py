@@ -152,7 +152,7 @@ class Room(BaseModel):
         return np.asarray(self.footprint, float)
 
 
-ScaleSource = Literal["sensor depth", "annotations", "user factor", "known size", "size priors", "none"]
+ScaleSource = Literal["sensor depth", "depth model", "annotations", "user factor", "known size", "size priors", "none"]
 
 
 class MetricScale(BaseModel):

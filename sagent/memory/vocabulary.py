@@ -158,8 +158,3 @@ class Vocabulary:
             return max(found, key=lambda m: len(m.text)).label
         close = difflib.get_close_matches(phrase, list(self.aliases), n=1, cutoff=0.8)
         return self.aliases[close[0]] if close else None
-
-
-def labels_in(question: str, vocabulary: tuple[str, ...] = INDOOR_OBJECTS) -> list[str]:
-    """The objects a question names, in sagent's words (for open-vocabulary detection)."""
-    return sorted({m.label for m in Vocabulary(list(vocabulary)).mentions(normalize(question))})

@@ -12,63 +12,18 @@ from sagent.agent.understanding import lexicon
 from sagent.agent.understanding.errors import UnknownObject
 from sagent.agent.understanding.frame import ObjectRef
 from sagent.dsl.errors import did_you_mean
-from sagent.memory.vocabulary import INDOOR_OBJECTS, Mention, Vocabulary, normalize, singular
+from sagent.memory.phrases import (
+    NOT_OBJECT_MODIFIERS,
+    NOT_OBJECTS,
+    THE_PHRASE,
+    WORLD,
+    head_phrase,
+    listed_items,
+)
+from sagent.memory.vocabulary import Mention, Vocabulary, normalize, singular
 
-# Common indoor objects (and their synonyms): a question naming one the scene lacks is refused.
-WORLD = Vocabulary(list(INDOOR_OBJECTS))
-# Nouns a question's "the ..." may name that are not objects: parts, measures, the room, the observer.
-NOT_OBJECTS = frozenset("""
-    size point points length width height depth dimension dimensions side sides edge edges end ends top bottom middle
-    center centre corner distance gap room rooms space area floor ground ceiling wall walls object objects item items
-    thing things one ones other others rest same following number total left right back front way video scene camera
-    view frame image picture observer origin quadrant quadrants turn direction order appearance answer option options
-    choice choices unit units y x box boxes time times category categories kind kinds type types piece pieces
-    furniture difference ratio volume footprint elevation level house apartment flat home place everything anything
-    something nothing stuff here there two three both each me i you my your way half quarter couple bit lot
-    metre metres meter meters cm centimetre centimeters centimetres centimeter inch inches foot feet
-    plan estimate guess value clearance separation spacing gap please yes no hundred thousand somewhere anywhere
-    inventory brother sister mum dad friend robot person someone width widths heights lengths underside scan
-    layout capture footage check question
-""".split())
-# Words that make a "the ..." phrase a reference to something else ("the following categories", "the first time").
-NOT_OBJECT_MODIFIERS = frozenset("following other same first last next previous these those whole entire two three "
-                                 "both each bounding best rough approximate vertical horizontal".split())
-# Words that end a noun phrase ("the lamp next to ...", "the chair closest to ...").
-PHRASE_STOPS = frozenset("""
-    in on at of to from by near next with and or than that which who whose is are was were be has have do does did if
-    when while measured facing standing looking between behind beside above below under over across along into onto
-    closest nearest farthest furthest closer nearer farther further biggest largest smallest tallest shortest longest
-    widest narrowest bigger larger smaller taller shorter longer wider narrower highest lowest it its here there
-    anywhere nearby around visible together altogether combined counting including underneath beneath mounted
-    hung hanging placed located sitting standing resting lying apart somewhere anywhere separating measuring
-    tucked situated sits stands rests please just right directly exactly roughly approximately about
-""".split())
-_THE_PHRASE = re.compile(r"\b(?:the|a|an|either)\s+([a-z]+(?:\s+[a-z]+){0,2})")
-
-
-def head_phrase(words: list[str]) -> list[str]:
-    """The noun phrase at the start of `words`: up to the first word that ends one."""
-    phrase = []
-    for word in words:
-        if word in PHRASE_STOPS:
-            break
-        phrase.append(word)
-    return phrase
-
-
-def listed_items(text: str) -> list[tuple[int, str]]:
-    """(position, item) of each entry of a list the question writes out: "(lamp, door, tv)",
-    "the piano or the door", "...: lamp, tv, sofa". Entries longer than three words are clauses, not items."""
-    spans = [(m.start(1), m.group(1)) for m in re.finditer(r"\(([^()]*)\)", text)]
-    spans += [(m.start(1), m.group(1)) for m in re.finditer(r":([^.?!;:]*)", text)]
-    spans += [(m.start(), m.group(0)) for m in re.finditer(r"[^,;:()?.!]*\bor\b[^,;:()?.!]*", text)]
-    items = []
-    for start, span in spans:
-        for part in re.finditer(r"[^,]+", re.sub(r"\b(?:or|and)\b", ",", span)):
-            words = re.sub(r"^\s*(?:the|a|an|either)\s+", "", part.group(0)).split()
-            if 0 < len(words) <= 3 and all(re.fullmatch(r"[a-z]+", w) for w in words) and head_phrase(words) == words:
-                items.append((start + part.start() + part.group(0).find(words[0]), " ".join(words)))
-    return items
+# The word lists and phrase finding (NOT_OBJECTS, head_phrase, listed_items, ...) live in
+# sagent.memory.phrases: open-vocabulary detection, a layer down, finds the same phrases.
 
 
 def unknown_objects(names: list[str], labels: list[str]) -> UnknownObject:
@@ -221,7 +176,7 @@ class Question:
     def unknown_phrases(self, articles: bool = True) -> list[str]:
         """Noun phrases the question writes in a list or, with `articles`, after an article, that
         name nothing in the scene."""
-        phrases = [(m.start(1), head_phrase(m.group(1).split())) for m in _THE_PHRASE.finditer(self.text)] if articles else []
+        phrases = [(m.start(1), head_phrase(m.group(1).split())) for m in THE_PHRASE.finditer(self.text)] if articles else []
         phrases += [(start, item.split()) for start, item in listed_items(self.text)]
         return unique(singular(" ".join(words)) for start, words in phrases if words and not self.grounded(start, words))
 

@@ -40,7 +40,7 @@ from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.io.depth import DepthError, FramesError, depth_metres, read_depth_file, read_pixels
 
 __all__ = ["BOX_SLACK", "DepthError", "Detection2D", "DetectionEntry", "Frame", "FrameEntry", "FrameSet", "FramesError",
-           "Manifest", "fit_box", "frame_from_arrays", "read_depth", "read_image", "read_manifest", "write_manifest"]
+           "Manifest", "fit_box", "frame_from_arrays", "image_rgb", "read_depth", "read_image", "read_manifest", "write_manifest"]
 
 BOX_SLACK = 0.05  # a box may reach this fraction of the image's size past its edge; it is clipped to the image
 
@@ -276,7 +276,7 @@ def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.Resampling.BILINEAR))
 
 
-def _rgb(image) -> np.ndarray:
+def image_rgb(image) -> np.ndarray:
     """UInt8[H W 3] from an array handed to the Python API: uint8 RGB (or grey), or floats in 0-1."""
     image = np.asarray(image)
     if image.ndim == 2:
@@ -306,7 +306,7 @@ def frame_from_arrays(K, cam_to_world, time: float, image=None, depth=None, dept
         frame._depth = depth_metres(depth, depth_scale if depth.dtype.kind in "ui" else None, "observed depth")
         frame._sized(frame._depth.shape, "depth")
     if image is not None:
-        frame._image = _rgb(image)
+        frame._image = image_rgb(image)
         frame._sized(frame._image.shape[:2], "image")
     return frame
 

@@ -1,9 +1,10 @@
 """The ultralytics grounding backend: YOLO-World or YOLOE with classes set from the question's
 nouns (open vocabulary), or a plain YOLO with its own classes.
 
-The model loads on first use. Weights are never fetched from a hub at run time: a missing file is
-one clear message saying what to download and pass. A `.yaml` builds the architecture with random
-weights (what the tests run on a CPU).
+The model loads on first use. Weights and the text encoder an open-vocabulary model needs come
+from `resolve` (the weights store: fetched on first use, or one line saying where to put them when
+offline); without it a missing file is one clear message. A `.yaml` builds the architecture with
+random weights (what the tests run on a CPU).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import numpy as np
 from sagent.memory.vocabulary import canonical_label
 from sagent.tools.io.frames import Detection2D, Frame
 from sagent.tools.perception.grounding import GroundingError
+
+
+CLIP_WEIGHTS = "ViT-B-32.pt"  # YOLO-World's text encoder, in the weights store's catalogue
 
 
 def _family(weights: str) -> str:
@@ -31,10 +35,15 @@ class UltralyticsGrounder:
     name = "ultralytics"
 
     def __init__(self, weights: str, confidence: float = 0.25, device: str = "cpu",
-                 text_embedder: Callable[[list[str]], object] | None = None):
+                 text_embedder: Callable[[list[str]], object] | None = None,
+                 resolve: Callable[[str], Path] | None = None):
         """`text_embedder(classes) -> Tensor[1, n, d]` replaces the CLIP text encoder (which would
-        otherwise need its own weights) when setting open-vocabulary classes."""
+        otherwise need its own weights) when setting open-vocabulary classes. `resolve(name) -> path`
+        finds (or fetches) a weights file by name: the weights store."""
+        if resolve is not None and not weights.endswith((".yaml", ".yml")):
+            weights = str(resolve(weights))  # now: a missing detector fails before any other work
         self.weights = weights
+        self.resolve = resolve
         self.family = _family(weights)
         self.confidence = confidence
         self.device = device
@@ -50,9 +59,8 @@ class UltralyticsGrounder:
             return self._model
         if not self.weights.endswith((".yaml", ".yml")) and not Path(self.weights).is_file():
             raise GroundingError(
-                f"YOLO weights not found at {self.weights!r}. sagent never downloads weights at run time: fetch "
-                "e.g. yolov8s-worldv2.pt or yoloe-11s-seg.pt from the ultralytics releases and pass "
-                "--detector-weights PATH")
+                f"YOLO weights not found at {self.weights!r}: pass a .pt file, or a name sagent fetches on first "
+                "use (yolov8s-worldv2.pt, yoloe-11s-seg.pt; `sagent models list`)")
         try:
             from ultralytics import YOLO, YOLOE, YOLOWorld
         except ImportError:
@@ -74,6 +82,8 @@ class UltralyticsGrounder:
             if self.family == "world":
                 if self.text_embedder is not None:
                     model.model.get_text_pe = lambda text, *args, **kwargs: self.text_embedder(list(text))
+                elif self.resolve is not None:
+                    self._clip_from_store(model)
                 model.set_classes(list(classes))
             else:
                 embeddings = self.text_embedder(list(classes)) if self.text_embedder else None
@@ -86,6 +96,16 @@ class UltralyticsGrounder:
                 "models need their text encoder's weights on disk as well") from None
         self._classes = list(classes)
 
+    def _clip_from_store(self, model) -> None:
+        """YOLO-World's CLIP text encoder from the weights store rather than ultralytics' own download into
+        its settings folder (ultralytics 8.4: `clip_model` is built from a name or a file and cached on the
+        model when set)."""
+        if getattr(model.model, "clip_model", None) is not None:
+            return
+        from ultralytics.nn.text_model import CLIP
+
+        model.model.clip_model = CLIP(str(self.resolve(CLIP_WEIGHTS)), self.device)
+
     def detect(self, frame: Frame, labels: list[str] | None = None) -> list[Detection2D]:
         image = frame.image
         if image is None:
@@ -93,12 +113,12 @@ class UltralyticsGrounder:
         model = self._load()
         if labels and self.family != "yolo":
             self.set_classes(labels)
-        # ultralytics reads numpy images as BGR.
+        # ultralytics reads numpy images as BGR; retina_masks: a -seg model's masks at the frame's size.
         result = model.predict(np.ascontiguousarray(image[..., ::-1]), conf=self.confidence, device=self.device,
-                               verbose=False)[0]
+                               retina_masks=True, verbose=False)[0]
         names = result.names
         boxes = result.boxes
-        masks = result.masks.data.cpu().numpy() > 0.5 if getattr(result, "masks", None) is not None else None
+        masks = result.masks.data.cpu().numpy() if getattr(result, "masks", None) is not None else None
         wanted = {canonical_label(label) for label in labels} if labels else None
         detections = []
         for i, (xyxy, cls, score) in enumerate(zip(boxes.xyxy.cpu().numpy(), boxes.cls.cpu().numpy(),
@@ -109,6 +129,32 @@ class UltralyticsGrounder:
             x1, y1, x2, y2 = (float(v) for v in xyxy)
             if x2 <= x1 or y2 <= y1:
                 continue
-            mask = masks[i] if masks is not None and masks[i].shape == image.shape[:2] else None
+            mask = _mask_on_frame(masks[i], image.shape[:2]) if masks is not None else None
             detections.append(Detection2D(label, (x1, y1, x2, y2), float(score), mask))
         return detections
+
+
+def _mask_on_frame(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Bool[H W]: a mask as ultralytics gives it, on the frame's pixels (`shape` = H, W).
+
+    With retina_masks it already has the frame's size. Where it does not (a model or version that
+    ignores the flag), it is at the model's letterboxed input: the frame scaled by min(h/H, w/W) and
+    centred between even paddings (ultralytics' LetterBox). The padding is cropped off as
+    `ultralytics.utils.ops.scale_masks` does, the rest resized bilinearly and thresholded at 0.5.
+    """
+    mask = np.asarray(mask, dtype=np.float32)
+    (height, width), (mh, mw) = shape, mask.shape
+    if (mh, mw) == (height, width):
+        return mask > 0.5
+    gain = min(mh / height, mw / width)
+    ch, cw = max(round(height * gain), 1), max(round(width * gain), 1)
+    top, left = round((mh - ch) / 2 - 0.1), round((mw - cw) / 2 - 0.1)
+    mask = mask[top:top + ch, left:left + cw]
+    # Bilinear with pixel centres aligned (torch's align_corners=False): sample i reads source (i + 0.5) * n / m - 0.5.
+    y = np.clip((np.arange(height) + 0.5) * ch / height - 0.5, 0, ch - 1)
+    x = np.clip((np.arange(width) + 0.5) * cw / width - 0.5, 0, cw - 1)
+    y0, x0 = y.astype(int), x.astype(int)
+    y1, x1 = np.minimum(y0 + 1, ch - 1), np.minimum(x0 + 1, cw - 1)
+    wy, wx = (y - y0)[:, None], x - x0
+    rows = mask[y0] * (1 - wy) + mask[y1] * wy
+    return rows[:, x0] * (1 - wx) + rows[:, x1] * wx > 0.5

@@ -4,11 +4,14 @@
 - a layout: `META.json` or `META.json:SCENE` (VSI-Bench meta_info)
 - posed RGB-D frames: a `frames.json` manifest, or a Redwood, TUM, ScanNet or 7-Scenes folder
 - a plain video or a folder of images: reconstructed (COLMAP on a CPU, VGGT on a GPU), see plain_video.py
+- a photo, or several photos of one scene: depth from a monocular model (and poses from the
+  reconstruction backend for several), see photos.py
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from sagent.errors import InputError
 from sagent.memory.cache import SceneCache, cache_key
@@ -16,17 +19,28 @@ from sagent.memory.layouts import LayoutError, load_layout
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import load_scene
 from sagent.tools.io.readers import detect_layout, read_frames
+from sagent.tools.io.photos import is_photo, read_photo
 from sagent.tools.io.video import VIDEO_SUFFIXES, image_files, source_files
 from sagent.tools.perception.grounding import Grounder
 from sagent.tools.perception.scene_builder import BuildRecorder, build_scene
+from sagent.tools.pipeline.photos import dense_views, photo_keyframes, scene_from_photo
 from sagent.tools.pipeline.plain_video import (
     choose_backend,
     read_sidecar,
+    reconstruct,
+    registered_enough,
+    scene_from_reconstruction,
     scene_from_video,
     sidecar_path,
     video_grounder,
 )
-from sagent.tools.pipeline.settings import PerceptionSettings, detection_labels, make_grounder, scene_name
+from sagent.tools.pipeline.settings import (
+    PerceptionSettings,
+    detection_labels,
+    make_depth,
+    make_grounder,
+    scene_name,
+)
 from sagent.tools.reconstruction.vggt import HUB_WEIGHTS
 
 
@@ -41,8 +55,9 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
 # Bumped when perception builds different memories from the same input and settings, so cached
 # scenes from an older builder are rebuilt, not served (2: order-free association, triangulation,
 # typical sizes for unseen sides; 3: parts an occluder cut apart joined, tighter surface trim and carving,
-# boxes fitted to better-measured voxels; 4: COLMAP reconstructions independent of the thread count).
-PERCEPTION_VERSION = 4
+# boxes fitted to better-measured voxels; 4: COLMAP reconstructions independent of the thread count;
+# 5: photos, and videos densified by a depth model).
+PERCEPTION_VERSION = 5
 
 
 def _cached(cache: SceneCache | None, files: list[Path], root: Path, settings, build) -> SceneMemory:
@@ -73,6 +88,14 @@ def _grounder_settings(grounder: Grounder, cache: SceneCache) -> dict:
     return {**settings, "weights": weights_id(cache, weights)} if isinstance(weights, str) else settings
 
 
+def depth_settings(model, cache: SceneCache) -> dict:
+    """A depth model's settings for the key, with its weights by digest when they are a local folder or file
+    (a hub name is resolved only when the model runs, so it stays a name)."""
+    settings = model.settings()
+    weights = getattr(model, "weights", None)
+    return {**settings, "weights": weights_id(cache, weights)} if isinstance(weights, str) else settings
+
+
 def _video_settings(perception: PerceptionSettings, cache: SceneCache) -> dict:
     """The video settings with the backend that will run ("auto" resolved here, so COLMAP and VGGT builds
     never share an entry), that backend's settings alone, and VGGT's weights by digest."""
@@ -97,18 +120,61 @@ def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings,
     # The grounder is settled first: a missing detector fails now, not after the reconstruction.
     grounder = video_grounder(detections, lambda: make_grounder(perception, None))
     labels = detection_labels(question, grounder)
+    depth = make_depth(perception, photos=False)  # densifies only when a depth model is asked for
     files = source_files(path) + ([sidecar_path(path)] if detections is not None else [])
     root = path if path.is_dir() else path.parent
+    densified = {} if depth is None else {"depth": depth_settings(depth, cache)}
     return _cached(cache, files, root, lambda: {
         "builder": "video", **_grounder_settings(grounder, cache), "labels": labels, **perception.build.to_dict(),
-        **_video_settings(perception, cache)}, lambda: scene_from_video(
-        path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress))
+        **_video_settings(perception, cache), **densified}, lambda: scene_from_video(
+        path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress, depth))
 
 
-def load_input(spec: str, cache: SceneCache | None = None, perception: PerceptionSettings | None = None,
+def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionSettings, question: str | None,
+            progress: bool) -> SceneMemory:
+    """One photo, or several of one scene (posed together by the reconstruction backend)."""
+    photos = [read_photo(path) for path in paths]  # a bad photo fails before any model loads
+    detections = read_sidecar(paths[0])
+    grounder = video_grounder(detections, lambda: make_grounder(perception, None))
+    labels = detection_labels(question, grounder)
+    depth = make_depth(perception, photos=True)
+    files = paths + ([sidecar_path(paths[0])] if detections is not None else [])
+    root = paths[0].parent
+    name = scene_name(paths[0])
+
+    def settings() -> dict:
+        base = {"builder": "photos", **_grounder_settings(grounder, cache), "labels": labels,
+                **perception.build.to_dict(), "depth": depth_settings(depth, cache)}
+        return base if len(paths) == 1 else {**base, **_video_settings(perception, cache)}
+
+    def build() -> SceneMemory:
+        if len(photos) == 1:
+            given = None if detections is None else detections.get(0, [])
+            return scene_from_photo(photos[0], depth, grounder, labels, perception.build, name, given,
+                                    perception.video.scale)
+        reconstruction = registered_enough(reconstruct(photo_keyframes(photos), perception.video))
+        return scene_from_reconstruction(dense_views(reconstruction, depth), grounder, labels, perception.build,
+                                         name, detections, perception.video.scale, progress)
+
+    return _cached(cache, files, root, settings, build)
+
+
+def load_input(spec: str | Sequence[str], cache: SceneCache | None = None, perception: PerceptionSettings | None = None,
                question: str | None = None, progress: bool = False, recorder: BuildRecorder | None = None) -> SceneMemory:
     """The scene memory for `spec`; frames are grounded, lifted and fused (cached by content and settings).
-    `recorder` watches a build from posed frames as it runs (nothing is recorded when the cache answers)."""
+    `recorder` watches a build from posed frames as it runs (nothing is recorded when the cache answers).
+    Several photos of one scene come as a list of paths."""
+    if not isinstance(spec, str):
+        paths = [Path(p) for p in spec]
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            raise InputError(f"input not found: {missing[0]}")
+        if len(paths) == 1:
+            return load_input(str(paths[0]), cache, perception, question, progress, recorder)
+        if not all(is_photo(p) and p.is_file() for p in paths):
+            raise InputError("several inputs are photos of one scene (JPEG, PNG, ...); got "
+                             + ", ".join(p.name for p in paths))
+        return _photos(paths, cache, perception or PerceptionSettings(), question, progress)
     path_text, scene = split_layout_spec(spec)
     path = Path(path_text)
     if not path.exists():
@@ -131,8 +197,11 @@ def load_input(spec: str, cache: SceneCache | None = None, perception: Perceptio
             lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress, recorder))
     if path.suffix.lower() in VIDEO_SUFFIXES or _image_folder(path):
         return _video(path, cache, perception or PerceptionSettings(), question, progress)
+    if path.is_file() and is_photo(path):
+        return _photos([path], cache, perception or PerceptionSettings(), question, progress)
     raise InputError(f"cannot read {path}: sagent reads scene memories (.npz), layouts (META.json[:SCENE]), "
-                     "posed-frames manifests (frames.json), Redwood / TUM / ScanNet / 7-Scenes folders, videos and image folders")
+                     "posed-frames manifests (frames.json), Redwood / TUM / ScanNet / 7-Scenes folders, videos, "
+                     "image folders and photos")
 
 
 __all__ = ["InputError", "LayoutError", "load_input", "split_layout_spec"]

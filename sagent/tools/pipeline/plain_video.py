@@ -28,7 +28,9 @@ from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
 from sagent.tools.perception.extent import complete_unseen_extents
 from sagent.tools.perception.scene_builder import BuildSettings, build_scene
 from sagent.tools.reconstruction.colmap import ColmapSettings, reconstruct_colmap
+from sagent.tools.reconstruction.densify import densify
 from sagent.tools.reconstruction.metric_scale import UserScale, scale_from_priors
+from sagent.tools.reconstruction.monocular import DepthModel
 from sagent.tools.reconstruction.reconstruction import Reconstruction, ReconstructionError
 from sagent.tools.reconstruction.vggt import VggtReconstructor, VggtSettings
 
@@ -131,16 +133,25 @@ def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder
     return complete_unseen_extents(memory) if scale.metric else memory
 
 
-def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, build: BuildSettings,
-                     settings: VideoSettings, name: str, detections=None, progress: bool = False) -> SceneMemory:
-    if settings.scale:
-        UserScale.parse(settings.scale)  # a malformed --scale fails before minutes of reconstruction
-    frames = keyframes(path, max_frames=settings.max_frames)
-    reconstruction = reconstruct(frames, settings)
+def registered_enough(reconstruction: Reconstruction) -> Reconstruction:
+    """The reconstruction, or ReconstructionError when it posed fewer than half of the frames given."""
     if reconstruction.registered_share < 0.5:
         raise ReconstructionError(
             f"{reconstruction.backend} posed only {len(reconstruction.views)} of {reconstruction.frames_given} "
-            "keyframes: the video has too little texture or too fast motion")
+            "keyframes: the input has too little texture, too little overlap or too fast motion")
+    return reconstruction
+
+
+def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, build: BuildSettings,
+                     settings: VideoSettings, name: str, detections=None, progress: bool = False,
+                     depth: DepthModel | None = None) -> SceneMemory:
+    """`depth`: a monocular depth model that densifies each view's sparse depth (densify.py)."""
+    if settings.scale:
+        UserScale.parse(settings.scale)  # a malformed --scale fails before minutes of reconstruction
+    frames = keyframes(path, max_frames=settings.max_frames)
+    reconstruction = registered_enough(reconstruct(frames, settings))
+    if depth is not None:
+        reconstruction = densify(reconstruction, depth)[0]
     return scene_from_reconstruction(reconstruction, grounder, labels, build, name, detections, settings.scale,
                                      progress)
 

@@ -13,6 +13,7 @@ previous chunk (the same pixels, unprojected in both).
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,11 @@ from sagent.tools.reconstruction.reconstruction import PosedView, Reconstruction
 PATCH = 14
 WIDTH = 518
 HUB_WEIGHTS = "facebook/VGGT-1B"
+# On a CPU, global attention over a chunk's ~1,400 tokens a frame is held in memory whole: 8 frames
+# keep it to a few GiB, and a 1B-parameter model then takes about a minute a chunk.
+CPU_CHUNK = 8
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -35,7 +41,7 @@ class VggtSettings:
     chunk: int = 48  # frames per forward pass
     overlap: int = 6  # frames shared by consecutive chunks
     drop_confidence: float = 0.3  # share of each frame's least confident depths dropped
-    device: str | None = None  # default: cuda, and nothing else
+    device: str | None = None  # default: cuda; "cpu" runs in chunks of CPU_CHUNK frames, slowly
 
 
 def decode_pose_encoding(encoding: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +106,7 @@ class VggtReconstructor:
             return self.settings.device
         if not torch.cuda.is_available():
             raise ReconstructionError("the vggt backend needs a CUDA GPU and none was found; on a CPU use "
-                                      "--backend colmap")
+                                      "--backend colmap, or --device cpu to run VGGT there (slow: minutes)")
         return "cuda"
 
     def model(self):
@@ -140,18 +146,30 @@ class VggtReconstructor:
         as_numpy = {k: output[k].float().cpu().numpy() for k in ("pose_enc", "depth", "depth_conf")}
         return as_numpy["pose_enc"][0], as_numpy["depth"][0, ..., 0], as_numpy["depth_conf"][0]
 
+    def _chunk_sizes(self) -> tuple[int, int]:
+        """(frames per forward pass, frames shared by consecutive passes) on this device."""
+        chunk, overlap = self.settings.chunk, self.settings.overlap
+        if self.device().startswith("cpu") and chunk > CPU_CHUNK:
+            chunk, overlap = CPU_CHUNK, min(overlap, CPU_CHUNK // 2)
+        return chunk, overlap
+
     def _chunks(self, count: int) -> list[range]:
-        step = max(1, self.settings.chunk - self.settings.overlap)
-        chunks, start = [], 0
-        while True:
-            chunks.append(range(max(0, start - self.settings.overlap), min(count, start + step)))
-            start += step
-            if start >= count:
-                return chunks
+        """Consecutive chunks of at most the chunk size, each sharing `overlap` frames with the one before
+        (so each is aligned to the frames already placed)."""
+        size, overlap = self._chunk_sizes()
+        overlap = min(overlap, size - 1)
+        chunks = [range(0, min(count, size))]
+        while chunks[-1].stop < count:
+            start = chunks[-1].stop - overlap
+            chunks.append(range(start, min(count, start + size)))
+        return chunks
 
     def reconstruct(self, keyframes: list[Keyframe]) -> Reconstruction:
         if len(keyframes) < 2:
             raise ReconstructionError(f"VGGT needs at least 2 frames, got {len(keyframes)}")
+        if self.device().startswith("cpu"):
+            log.warning("VGGT runs on the CPU as asked: %d frames in chunks of %d, which takes minutes "
+                        "(a CUDA GPU takes seconds)", len(keyframes), self._chunk_sizes()[0])
         started = time.perf_counter()
         prepared = preprocess([k.image for k in keyframes])
         timings = {"preprocess": time.perf_counter() - started}

@@ -1,0 +1,156 @@
+"""Photos without depth or poses to a scene memory.
+
+One photo: a monocular depth model gives metric depth; the camera is the photo's EXIF focal length
+when it states one, else the model's (Depth Pro estimates it), else a typical field of view
+(ASSUMED_FOV, said so in the scale's detail). The camera stands level at the origin; up is then
+found from the floor the depth shows (a photo without a floor keeps the level camera's up). From
+there the pipeline is the RGB-D one: grounding, lifting, floor, room.
+
+Several photos of one scene: posed together by the reconstruction backend (COLMAP, VGGT), each
+view's depth densified by the depth model where it is given, then as a plain video.
+
+Detections for photos can be imported as for a video (`PHOTO_detections.json` beside the first
+photo, frames numbered by the photos' order: 0 for a single photo).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sagent.memory.scene import MetricScale, SceneMemory
+from sagent.tools.geometry.camera import PinholeCamera, intrinsics
+from sagent.tools.io.depth import DepthError
+from sagent.tools.io.frames import Detection2D, FrameSet, frame_from_arrays
+from sagent.tools.io.photos import Photo, PhotoError
+from sagent.tools.io.video import Keyframe
+from sagent.tools.perception.extent import complete_unseen_extents
+from sagent.tools.perception.floor import estimate_up
+from sagent.tools.perception.grounding import Grounder
+from sagent.tools.perception.scene_builder import BuildSettings, build_scene
+from sagent.tools.reconstruction.densify import densify
+from sagent.tools.reconstruction.metric_scale import UserScale
+from sagent.tools.reconstruction.monocular import DepthModel, DepthModelError
+from sagent.tools.reconstruction.reconstruction import Reconstruction
+
+ASSUMED_FOV = 60.0  # degrees across: a photo that states no focal length is taken as a typical camera's
+# Metric depth models' scale error on indoor scenes not seen in training is around a tenth
+# (Depth Anything V2 metric and Depth Pro report AbsRel of 5-10 % zero-shot).
+MONOCULAR_SCALE_UNCERTAINTY = 0.10
+FLOOR_ITERATIONS = 3000
+MAX_MEDIAN_DEPTH = 20.0  # metres: a photo whose median depth is farther shows no room
+# Camera-to-world of a level camera looking along world +y, world z up (OpenCV axes: y down).
+LEVEL_POSE = np.array([[1.0, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]])
+
+
+def photo_camera(photo: Photo, model_K: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """(K Float[3 3] pixels, where its focal length came from) for `photo`."""
+    height, width = photo.size
+    if photo.focal_px is not None:
+        K = intrinsics(width, height)
+        K[0, 0] = K[1, 1] = photo.focal_px
+        return K, f"focal length from {photo.focal_source}"
+    if model_K is not None:
+        return np.asarray(model_K, float), "focal length from the depth model"
+    return intrinsics(width, height, ASSUMED_FOV), (f"focal length assumed ({ASSUMED_FOV:g} degrees across: "
+                                                     "the photo states none; sizes across the view follow it)")
+
+
+def _checked_depth(depth: np.ndarray, photo: Photo, model: DepthModel) -> np.ndarray:
+    depth = np.asarray(depth, np.float32)
+    if depth.shape != photo.size:
+        raise DepthModelError(f"depth model {model.name} returned depth of shape {depth.shape} for {photo.path}, "
+                              f"which is {photo.size[1]}x{photo.size[0]}")
+    return plausible_depth(depth, str(photo.path), model)
+
+
+def plausible_depth(depth: np.ndarray, where: str, model: DepthModel) -> np.ndarray:
+    """Float32[H W] metres, 0 where the model gave nothing finite and positive; DepthModelError when it
+    covers almost none of the image or puts it beyond a room."""
+    depth = np.where(np.isfinite(depth) & (depth > 0), depth, 0).astype(np.float32)
+    valid = depth[depth > 0]
+    if valid.size < 0.05 * depth.size:
+        raise DepthModelError(f"depth model {model.name} found depth for almost none of {where}")
+    median = float(np.median(valid))
+    if median > MAX_MEDIAN_DEPTH:
+        raise DepthModelError(f"the depth model puts most of {where} {median:.0f} m away: sagent measures "
+                              "rooms and the objects in them, not landscapes")
+    return depth
+
+
+def observed_depth(image: np.ndarray, K: np.ndarray | None, model: DepthModel) -> tuple[np.ndarray, np.ndarray]:
+    """(depth Float32[H W] metres, K Float[3 3]) of a streamed UInt8[H W 3] RGB image that came without
+    depth: K as given, else the model's, else the assumed field of view."""
+    estimate = model.estimate(image, K)
+    height, width = image.shape[:2]
+    if K is None:
+        K = estimate.K if estimate.K is not None else intrinsics(width, height, ASSUMED_FOV)
+    depth = np.asarray(estimate.depth, np.float32)
+    if depth.shape != (height, width):
+        raise DepthModelError(f"depth model {model.name} returned depth of shape {depth.shape} for a "
+                              f"{width}x{height} image")
+    return plausible_depth(depth, "the observed image", model), np.asarray(K, float)
+
+
+def _level_up(frames: FrameSet) -> np.ndarray:
+    """Float[3] up: the floor the photo's depth shows, within 30 degrees of the level camera's up;
+    the level camera's up when there is no such floor (a close-up of a shelf)."""
+    frame = frames.frames[0]
+    depth = frame.depth
+    rows, cols = np.nonzero(depth[::4, ::4] > 0)
+    points = PinholeCamera(frame.K, frame.cam_to_world).backproject(depth, rows * 4, cols * 4)
+    try:
+        # One view may show little floor (a tenth of the pixels): enough samples that three of them land
+        # on it (300 found a table top in 2 of 10 generated views, 3,000 the floor in all 10).
+        up, _ = estimate_up(points, frame.cam_to_world[:3, 1], iterations=FLOOR_ITERATIONS)
+    except ValueError:
+        return np.array([0.0, 0.0, 1.0])
+    return up
+
+
+def photo_frames(photo: Photo, model: DepthModel, detections: list[Detection2D] | None) -> tuple[FrameSet, str]:
+    """(the photo as one posed RGB-D frame, where its focal length came from)."""
+    exif_K = photo_camera(photo, None)[0] if photo.focal_px is not None else None
+    estimate = model.estimate(photo.image, exif_K)
+    K, focal = photo_camera(photo, estimate.K)
+    depth = _checked_depth(estimate.depth, photo, model)
+    try:
+        frame = frame_from_arrays(K, LEVEL_POSE, 0.0, photo.image, depth, detections=detections)
+    except DepthError as error:
+        raise DepthModelError(f"{photo.path}: the depth model's depth is unusable ({error})") from None
+    frames = FrameSet([frame], None, source=f"photo:{photo.path}")
+    frames.up = _level_up(frames)
+    return frames, focal
+
+
+def scene_from_photo(photo: Photo, model: DepthModel, grounder: Grounder, labels: list[str] | None,
+                     build: BuildSettings, name: str, detections: list[Detection2D] | None = None,
+                     scale_text: str | None = None) -> SceneMemory:
+    """One photo to a scene memory in metres, its scale saying where they came from."""
+    user = UserScale.parse(scale_text) if scale_text else None  # a malformed --scale fails before the model runs
+    frames, focal = photo_frames(photo, model, detections)
+    # Sides never seen whole are completed from typical sizes once the scale is final (after --scale).
+    memory = build_scene(frames, grounder, labels, build, name, metric=False)
+    scale = MetricScale(source="depth model", relative_uncertainty=MONOCULAR_SCALE_UNCERTAINTY,
+                        detail=f"{model.name}; {focal}")
+    if user is not None:
+        scale = user.resolve(memory.objects)  # metres per model metre
+    return complete_unseen_extents(memory.rescaled(scale.metres_per_unit, scale))
+
+
+def photo_keyframes(photos: list[Photo]) -> list[Keyframe]:
+    """Several photos as the keyframes of one capture (one second apart), for the reconstruction backend."""
+    sizes = {photo.size for photo in photos}
+    if len(sizes) > 1:
+        shown = ", ".join(f"{p.path.name} {p.size[1]}x{p.size[0]}" for p in photos)
+        raise PhotoError(f"photos of one scene must have one size to be posed together; these differ: {shown}")
+    return [Keyframe(index, float(index), photo.image, 0.0) for index, photo in enumerate(photos)]
+
+
+def dense_views(reconstruction: Reconstruction, model: DepthModel | None) -> Reconstruction:
+    """The reconstruction with monocular depth where a model is given (see densify.py)."""
+    if model is None:
+        return reconstruction
+    return densify(reconstruction, model)[0]
+
+
+__all__ = ["ASSUMED_FOV", "LEVEL_POSE", "observed_depth", "photo_camera", "photo_frames", "photo_keyframes", "scene_from_photo"]
