@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from _report import machine, write_section  # noqa: E402
 
 from sagent.tools.pipeline.inputs import load_input  # noqa: E402
-from sagent.tools.pipeline.photos import ASSUMED_FOV  # noqa: E402
+from sagent.tools.pipeline.photos import ASSUMED_FOV, LEVEL_POSE  # noqa: E402
 from sagent.tools.pipeline.settings import PerceptionSettings  # noqa: E402
 from sagent.tools.synthetic.generator import RoomSpec, generate  # noqa: E402
 from sagent.tools.synthetic.known_depth import KnownDepth  # noqa: E402
@@ -41,8 +41,8 @@ from sagent.tools.synthetic.known_depth import KnownDepth  # noqa: E402
 WAYS = ("RGB-D", "photo, model's K", f"photo, {ASSUMED_FOV:g} degrees assumed")
 
 
-def view_inputs(folder: Path, view: int, out: Path) -> tuple[Path, Path, np.ndarray, np.ndarray, list[dict]]:
-    """(photo with its sidecar, one-frame manifest, true depth, K, the view's detections)."""
+def view_inputs(folder: Path, view: int, out: Path) -> tuple[Path, Path, np.ndarray, np.ndarray, list[dict], np.ndarray]:
+    """(photo with its sidecar, one-frame manifest, true depth, K, the view's detections, its true pose)."""
     entry = json.loads((folder / "frames.json").read_text())["frames"][view]
     out.mkdir(parents=True)
     photo = out / "photo.png"
@@ -54,7 +54,13 @@ def view_inputs(folder: Path, view: int, out: Path) -> tuple[Path, Path, np.ndar
         entry[key] = str(folder / entry[key])
     manifest = out / "frames.json"
     manifest.write_text(json.dumps({"frames": [entry], "up": [0, 0, 1]}))
-    return photo, manifest, depth, np.asarray(entry["K"]), detections
+    return photo, manifest, depth, np.asarray(entry["K"]), detections, np.asarray(entry["cam_to_world"])
+
+
+def seen_from_photo(truth: list[dict], pose: np.ndarray) -> list[dict]:
+    """The truth with centres in a photo's world: its camera (true camera-to-world `pose`) is LEVEL_POSE."""
+    R, t = pose[:3, :3], pose[:3, 3]
+    return [{**o, "center": list(LEVEL_POSE[:3, :3] @ R.T @ (np.asarray(o["center"]) - t))} for o in truth]
 
 
 def matched(scene, truth: list[dict]) -> list[tuple[object, dict]]:
@@ -95,7 +101,7 @@ def main() -> None:
         folder = work / f"room{seed}"
         truth = generate(folder, RoomSpec(seed=100 + seed, frames=30))["objects"]
         for view in np.linspace(0, 29, args.views).astype(int):
-            photo, manifest, depth, K, detections = view_inputs(folder, int(view), work / f"room{seed}-view{view}")
+            photo, manifest, depth, K, detections, pose = view_inputs(folder, int(view), work / f"room{seed}-view{view}")
             # A label's instances this view detected: the count a single view can know.
             seen = Counter(d["label"] for d in detections)
             builds = {WAYS[0]: lambda: load_input(str(manifest)),
@@ -105,7 +111,8 @@ def main() -> None:
                 started = time.perf_counter()
                 scene = build()
                 seconds[way].append(time.perf_counter() - started)
-                for key, values in measure(scene, truth, seen).items():
+                frame_truth = truth if way == WAYS[0] else seen_from_photo(truth, pose)
+                for key, values in measure(scene, frame_truth, seen).items():
                     results[way][key] += values
     shutil.rmtree(work, ignore_errors=True)
 

@@ -20,6 +20,7 @@ from sagent.tools.pipeline.inputs import load_input
 from sagent.tools.pipeline.photos import ASSUMED_FOV, LEVEL_POSE
 from sagent.tools.pipeline.settings import PerceptionSettings
 from sagent.tools.reconstruction.densify import align_scale_shift, densify
+from sagent.tools.reconstruction.monocular import DepthEstimate
 from sagent.tools.reconstruction.reconstruction import PosedView, Reconstruction
 from sagent.tools.synthetic.known_depth import KnownDepth
 from tests.synthetic_rooms import room
@@ -184,3 +185,64 @@ def test_scale_given_for_a_photo_replaces_the_models(tmp_path):
 def test_the_level_pose_is_a_camera_looking_along_y_with_z_up():
     assert np.allclose(LEVEL_POSE[:3, 2], (0, 1, 0)) and np.allclose(LEVEL_POSE[:3, 1], (0, 0, -1))
     assert np.linalg.det(LEVEL_POSE[:3, :3]) == pytest.approx(1.0)
+
+
+# --- several photos of one scene ---
+
+class DepthByImage:
+    """A depth model that knows each generated view's true depth by its pixels."""
+
+    name = "true depth by image"
+
+    def __init__(self, pairs):
+        self.pairs, self.calls = pairs, 0
+
+    def estimate(self, image, K=None):
+        self.calls += 1
+        return DepthEstimate(next(d for rgb, d in self.pairs if np.array_equal(rgb, image)).copy())
+
+    def settings(self):
+        return {"depth_model": self.name}
+
+
+def test_several_photos_are_posed_together_and_densified(tmp_path, monkeypatch):
+    import sagent.tools.pipeline.inputs as inputs
+
+    folder = room(5, masks=False)
+    entries = json.loads((folder / "frames.json").read_text())["frames"][:12:3]
+    paths, pairs, views, sidecar = [], [], [], {}
+    rng = np.random.default_rng(0)
+    for index, entry in enumerate(entries):
+        path = tmp_path / f"view{index}.png"
+        shutil.copy(folder / entry["image"], path)
+        rgb = np.asarray(Image.open(path).convert("RGB"))
+        depth = np.asarray(Image.open(folder / entry["depth"]), np.float32) / 1000
+        sparse = np.where(rng.random(depth.shape) < 0.02, depth / 2, 0).astype(np.float32)  # SfM: 2 units a metre
+        pose = np.asarray(entry["cam_to_world"], float)
+        pose[:3, 3] /= 2
+        views.append(PosedView(index, float(index), rgb, np.asarray(entry["K"]), pose, sparse))
+        pairs.append((rgb, depth))
+        paths.append(str(path))
+        sidecar[str(index)] = entry["detections"]
+    (tmp_path / "view0_detections.json").write_text(json.dumps({"frames": sidecar}))
+    asked = []
+
+    def reconstruct(keyframes, settings):
+        asked.append([k.index for k in keyframes])
+        return Reconstruction("colmap", views, np.zeros((0, 3)), frames_given=len(keyframes))
+
+    monkeypatch.setattr(inputs, "reconstruct", reconstruct)
+    model = DepthByImage(pairs)
+    scene = load_input(paths, perception=PerceptionSettings(depth=model))
+    assert asked == [[0, 1, 2, 3]] and model.calls == 4
+    truth = {(o["label"]): o for o in json.loads((folder / "ground_truth.json").read_text())["objects"]}
+    bed = next(o for o in scene.objects if o.label == "bed")
+    # Densified, the views are metric up to the reconstruction's unit; the scale comes from typical sizes.
+    assert scene.scale.source == "size priors"
+    assert float(bed.box.extents_array.max()) == pytest.approx(max(truth["bed"]["size"]), rel=0.15)
+
+
+def test_several_photos_of_different_sizes_are_one_line(tmp_path):
+    small, large = _jpeg(tmp_path / "a.jpg", 64, 48), _jpeg(tmp_path / "b.jpg", 80, 60)
+    with pytest.raises(PhotoError, match="one size.*a.jpg 64x48, b.jpg 80x60"):
+        load_input([str(small), str(large)], perception=PerceptionSettings(depth=KnownDepth(np.ones((48, 64)))))

@@ -134,6 +134,7 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
             progress: bool) -> SceneMemory:
     """One photo, or several of one scene (posed together by the reconstruction backend)."""
     photos = [read_photo(path) for path in paths]  # a bad photo fails before any model loads
+    keyframes = photo_keyframes(photos) if len(photos) > 1 else []  # and photos of several sizes too
     detections = read_sidecar(paths[0])
     grounder = video_grounder(detections, lambda: make_grounder(perception, None))
     labels = detection_labels(question, grounder)
@@ -152,7 +153,7 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
             given = None if detections is None else detections.get(0, [])
             return scene_from_photo(photos[0], depth, grounder, labels, perception.build, name, given,
                                     perception.video.scale)
-        reconstruction = registered_enough(reconstruct(photo_keyframes(photos), perception.video))
+        reconstruction = registered_enough(reconstruct(keyframes, perception.video))
         return scene_from_reconstruction(dense_views(reconstruction, depth), grounder, labels, perception.build,
                                          name, detections, perception.video.scale, progress)
 
