@@ -89,6 +89,30 @@ def measure(scene, truth: list[dict], seen: Counter) -> dict:
             "counts": [counts.get(label, 0) == n for label, n in seen.items()]}
 
 
+SUNRGBD = ROOT.parent / "shared" / "data" / "sunrgbd_000017" / "posed"
+
+
+def real_view(work: Path) -> list[str]:
+    """Rows for the real SUN RGB-D bedroom view: its sensor depth handed to the photo path as the model's."""
+    frame = json.loads((SUNRGBD / "frames.json").read_text())["frames"][0]
+    photo = work / "sunrgbd" / "bedroom.jpg"
+    photo.parent.mkdir(parents=True)
+    shutil.copy(SUNRGBD / "image.jpg", photo)
+    (photo.parent / "bedroom_detections.json").write_text(json.dumps({"frames": {"0": frame["detections"]}}))
+    depth = np.asarray(Image.open(SUNRGBD / "depth.png"), np.float32) / 1000
+    truth = {o["label"].replace(" ", ""): max(o["size"]) for o in json.loads((SUNRGBD / "ground_truth.json").read_text())}
+    rows = []
+    for way, build in ((WAYS[0], lambda: load_input(str(SUNRGBD / "frames.json"))),
+                       (WAYS[1], lambda: load_input(str(photo), perception=PerceptionSettings(
+                           depth=KnownDepth(depth, np.asarray(frame["K"]))))),
+                       (WAYS[2], lambda: load_input(str(photo), perception=PerceptionSettings(depth=KnownDepth(depth))))):
+        sides = {o.label: float(o.box.extents_array.max()) for o in build().objects}
+        cells = [f"{sides[label]:.2f} m ({100 * (sides[label] / truth[label] - 1):+.0f} %)" if label in sides else "not found"
+                 for label in ("bed", "nightstand")]
+        rows.append(f"| {way} | {' | '.join(cells)} |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rooms", type=int, default=6)
@@ -114,6 +138,7 @@ def main() -> None:
                 frame_truth = truth if way == WAYS[0] else seen_from_photo(truth, pose)
                 for key, values in measure(scene, frame_truth, seen).items():
                     results[way][key] += values
+    real = real_view(work) if SUNRGBD.exists() else []
     shutil.rmtree(work, ignore_errors=True)
 
     def row(way: str) -> str:
@@ -140,6 +165,14 @@ def main() -> None:
         "counts right | build |",
         "|---|---|---|---|---|---|---|",
         table,
+        "",
+        "The real SUN RGB-D bedroom view (../shared/data/sunrgbd_000017, 730x530) the same way, its sensor depth "
+        "handed to the photo path as the model's (about 13 % of its pixels have depth): longest side against the "
+        "ground-truth boxes (bed 2.29 m, night stand 0.70 m).",
+        "",
+        "| way | bed | night stand |",
+        "|---|---|---|",
+        *(real or ["| (../shared absent) | - | - |"]),
         "",
         "A single view sees objects from one side: a side it never sees is completed from typical sizes in every way "
         "alike. With no focal length stated the photo path assumes one, and everything across the view scales with "
