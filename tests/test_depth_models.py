@@ -208,7 +208,9 @@ def test_names_users_type_resolve_to_folders(folders):
         return folders["anything"]
 
     model = make_depth_model("depth-anything-indoor", resolve=resolve)
-    assert asked == ["depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf"] and model.weights == folders["anything"]
+    assert asked == [] and model.weights == "depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf"  # not yet
+    assert model.estimate(_image(23, 37)).depth.shape == (23, 37)  # fetched when it first runs
+    assert asked == ["depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf"]
     assert make_depth_model("depth-pro", resolve=lambda repo: repo).weights == "apple/DepthPro-hf"
     assert make_depth_model(folders["pro"]).weights == folders["pro"]
     assert set(DEPTH_MODELS) == {"depth-anything-indoor", "depth-anything-outdoor", "depth-pro"}
@@ -219,3 +221,12 @@ def test_names_users_type_resolve_to_folders(folders):
     with pytest.raises(DepthModelError) as error:  # a hub name left unresolved never goes online
         make_depth_model("depth-pro").estimate(_image(23, 37))
     assert "apple/DepthPro-hf" in _one_line(error)
+
+
+def test_depth_at_the_metric_heads_bound_is_no_measurement(folders):
+    """Depth Anything puts whatever is beyond its max_depth (a window's view) at max_depth: not a distance."""
+    model = TransformersDepth(folders["anything"])
+    _, network = model.model()
+    with torch.no_grad():
+        network.head.conv3.bias.fill_(math.log(0.995 / 0.005))  # sigmoid 0.995: at the bound
+    assert (model.estimate(_image(23, 37)).depth == 0).all()

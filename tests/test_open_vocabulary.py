@@ -38,6 +38,10 @@ OBJECTS = [
     ("Do we have two monitors on my desk?", ["monitor", "desk"]),
     ("Is the dog crate against the wall?", ["dog crate"]),
     ("Is the sofa big enough for three people?", ["sofa"]),
+    ("How far is the blue chair from the wooden table?", ["chair", "table"]),  # the kind, not the instance
+    ("Where is the glass?", ["glass"]),
+    ("How far is the person from the door?", ["person", "door"]),
+    ("How many people are in the kitchen?", ["person"]),
     ("Where would the new bookcase go?", ["bookshelf"]),
     ("What is the bounding-box volume of the television in liters?", ["tv"]),
     ("The bed is how many times as tall as the wastebasket?", ["bed", "trash bin"]),

@@ -14,6 +14,8 @@ from PIL import Image
 from sagent.agent.ask import ask
 from sagent.agent.rules_planner import RulesPlanner
 from sagent.cli import main
+from sagent.errors import InputError
+from sagent.memory.cache import SceneCache
 from sagent.memory.vocabulary import canonical_label
 from sagent.tools.io.photos import DIAGONAL_35MM, PhotoError, read_photo
 from sagent.tools.pipeline.inputs import load_input
@@ -78,6 +80,18 @@ def test_exif_focal_length_and_orientation(tmp_path):
     assert "35 mm equivalent 26" in photo.focal_source
     plain = read_photo(_jpeg(tmp_path / "plain.jpg"))
     assert plain.focal_px is None and plain.focal_source == ""
+
+
+def test_exif_focal_length_from_the_sensor_follows_a_resized_copy(tmp_path):
+    exif = Image.Exif()
+    tags = exif.get_ifd(0x8769)
+    tags[0x920A] = 4.0  # focal length, mm
+    tags[0xA20E], tags[0xA210] = 750.0, 4  # 750 sensor pixels a millimetre: 3,000 px of focal length
+    tags[0xA002], tags[0xA003] = 4000, 3000  # the size the camera wrote; this copy is a quarter of it
+    photo = read_photo(_jpeg(tmp_path / "resized.jpg", 1000, 750, exif))
+    assert photo.focal_px == pytest.approx(750.0) and "sensor resolution" in photo.focal_source
+    del tags[0xA002]  # without the camera's size the copy's scale is unknown: no focal length claimed
+    assert read_photo(_jpeg(tmp_path / "unknown.jpg", 1000, 750, exif)).focal_px is None
 
 
 # --- aligning monocular depth to sparse structure-from-motion depth ---
@@ -182,6 +196,21 @@ def test_scale_given_for_a_photo_replaces_the_models(tmp_path):
         assert got == pytest.approx(want, rel=0.05), label
 
 
+def test_a_scale_given_for_a_photo_is_part_of_its_cache_key(tmp_path):
+    photo, _, depth, K = _single_view(tmp_path, view=3)
+    cache = SceneCache(tmp_path / "cache")
+    plain = load_input(str(photo), cache, PerceptionSettings(depth=KnownDepth(depth, K)))
+    halved = PerceptionSettings(depth=KnownDepth(depth, K))
+    halved.video.scale = "0.5"
+    scaled = load_input(str(photo), cache, halved)
+    assert plain.scale.source == "depth model" and scaled.scale.source == "user factor"
+    assert scaled.cameras[0].cam_to_world == plain.cameras[0].cam_to_world  # the camera stays at the origin
+    def height(scene):  # measured; the bed's unseen sides are completed from its typical size in either scale
+        return [o for o in scene.objects if o.label == "bed"][0].box.extent_along(scene.up)
+
+    assert height(scaled) == pytest.approx(height(plain) / 2, rel=0.02)
+
+
 def test_the_level_pose_is_a_camera_looking_along_y_with_z_up():
     assert np.allclose(LEVEL_POSE[:3, 2], (0, 1, 0)) and np.allclose(LEVEL_POSE[:3, 1], (0, 0, -1))
     assert np.linalg.det(LEVEL_POSE[:3, :3]) == pytest.approx(1.0)
@@ -246,3 +275,20 @@ def test_several_photos_of_different_sizes_are_one_line(tmp_path):
     small, large = _jpeg(tmp_path / "a.jpg", 64, 48), _jpeg(tmp_path / "b.jpg", 80, 60)
     with pytest.raises(PhotoError, match="one size.*a.jpg 64x48, b.jpg 80x60"):
         load_input([str(small), str(large)], perception=PerceptionSettings(depth=KnownDepth(np.ones((48, 64)))))
+
+
+def test_an_agent_observes_an_image_without_depth_through_its_depth_model(tmp_path):
+    from sagent import Agent
+
+    photo, rgbd, depth, K = _single_view(tmp_path, view=3)
+    detections = json.loads((tmp_path / "photo_detections.json").read_text())["frames"]["0"]
+    agent = Agent(planner="rules", up=None, depth_model=KnownDepth(depth, K))
+    image = np.asarray(Image.open(photo).convert("RGB"))
+    assert agent.observe(image=image, detections=detections) > 0
+    scene = agent.scene
+    assert scene.scale.source == "depth model" and "focal length from the depth model" in scene.scale.detail
+    sensor = load_input(str(rgbd))
+    question = "How many chairs are there?"
+    assert agent.ask(question).value == ask(sensor, question, RulesPlanner()).value
+    with pytest.raises(InputError, match="cam_to_world is needed for every frame after the first"):
+        agent.observe(image=image)

@@ -25,14 +25,14 @@ from sagent.agent.answer import Answer
 from sagent.agent.ask import Planner, ask
 from sagent.agent.planners import PlannerConfigError, PlannerSettings, make_planner
 from sagent.agent.solution import StepCallback
-from sagent.memory.scene import SceneMemory
+from sagent.memory.scene import MetricScale, SceneMemory
 from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
 from sagent.tools.io.frames import Detection2D, frame_from_arrays
 from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
 from sagent.errors import InputError
 from sagent.tools.io.frames import image_rgb
 from sagent.tools.perception.scene_builder import BuildSettings, SceneBuilder
-from sagent.tools.pipeline.photos import LEVEL_POSE, observed_depth
+from sagent.tools.pipeline.photos import LEVEL_POSE, LEVEL_UP, depth_model_scale, floor_up, observed_depth
 from sagent.tools.reconstruction.monocular import DepthModel
 from sagent.tools.render.recording import Recording, record_answer
 
@@ -74,6 +74,7 @@ class Agent:
                                     labels, build, name, source="stream", recorder=self.recording)
         self.memory = AgentMemory(session)
         self.depth_model = depth_model
+        self._model_scale: MetricScale | None = None  # set once a frame's depth came from the depth model
         self._scene = scene
         self._stale = False
 
@@ -87,11 +88,13 @@ class Agent:
         objects were lifted from it."""
         if depth is None and image is not None and self.depth_model is not None:
             image = image_rgb(image)
-            depth, K = observed_depth(image, None if K is None else np.asarray(K, float), self.depth_model)
+            depth, focal = observed_depth(image, None if K is None else np.asarray(K, float), self.depth_model)
+            K, self._model_scale = focal.K, depth_model_scale(self.depth_model, focal)
         if K is None:
             raise InputError("observe: K (3x3 intrinsics) is needed unless the agent has a depth_model to "
                              "estimate it from the image")
-        if cam_to_world is None:
+        level = cam_to_world is None
+        if level:
             if self.builder.cameras:
                 raise InputError("observe: cam_to_world is needed for every frame after the first (without "
                                  "it, two frames would stand at one place)")
@@ -99,6 +102,10 @@ class Agent:
         time = float(len(self.builder.cameras)) if time is None else time
         given = [_detection(d) for d in detections] if detections is not None else None
         frame = frame_from_arrays(K, cam_to_world, time, image, depth, depth_scale, given)
+        if level and self.builder.up is None and frame.depth is not None:
+            # Objects are cut from the floor as they arrive: the floor must be known before the first lift.
+            found = floor_up(frame)
+            self.builder.up = LEVEL_UP if found is None else found
         lifted = self.builder.add(frame)
         self._stale = True
         return len(lifted)
@@ -111,6 +118,8 @@ class Agent:
                 raise ValueError("the agent has no scene yet: observe frames or pass scene=")
             if self.builder.cameras:
                 self._scene = self.builder.build()
+                if self._model_scale is not None:  # lengths are as good as the depth model's, not a sensor's
+                    self._scene = self._scene.rescaled(1.0, self._model_scale)
             self._stale = False
         return self._scene
 

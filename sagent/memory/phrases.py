@@ -89,7 +89,13 @@ _DETECTION_STOPS = frozenset("""
     i you he she we they them what where how who why whether
 """.split())
 # Adjectives that say which one, not what it is: "the new bookcase" is looked for as a bookcase.
-_LEADING = frozenset("new old big small large little tiny huge main only single empty".split())
+# Leading words that pick an instance rather than name a kind: the detector is asked for the kind (a
+# "blue chair" class beside "chair" would make one chair two objects under two labels).
+_LEADING = frozenset("""new old big small large little tiny huge main only single empty red orange yellow green blue
+    purple pink brown black white grey gray silver golden beige wooden metal metallic glass plastic leather fabric
+    marble stone dark""".split())
+# People are objects a detector finds, though the reader's observer words list them.
+_PEOPLE = {"person": "person", "people": "person", "man": "person", "woman": "person", "child": "person"}
 # Unit names and the rooms a scan is of: never a detector's class.
 _NOT_DETECTABLE = re.compile(
     r"(?:square |cubic |sq )?(?:(?:centi|milli|kilo)?met(?:er|re)|inch|foot|feet|yard|mile|degree|radian|second|minute|"
@@ -113,7 +119,7 @@ def _lemma(words: list[str]) -> str:
     return phrase if re.search(r"(?:us|is|ss|ous|ics|ens)$", phrase) else singular(phrase)
 
 
-def _object_name(words: list[str], after_auxiliary: bool) -> tuple[str | None, int]:
+def _object_name(words: list[str], after_auxiliary: bool, counted: bool = False) -> tuple[str | None, int]:
     """The object a candidate phrase names, in sagent's words (None when it names none), and the
     length of text the phrase takes. After "does the ...", "stand" is the verb ("does the stool stand
     by the hob"), elsewhere part of the name ("the umbrella stand")."""
@@ -124,11 +130,15 @@ def _object_name(words: list[str], after_auxiliary: bool) -> tuple[str | None, i
             break
         phrase.append(word)
     length = len(" ".join(phrase))
-    while phrase and (phrase[0] in NOT_OBJECT_MODIFIERS or phrase[0] in _LEADING or _NUMBER.fullmatch(phrase[0])):
+    while phrase and (phrase[0] in NOT_OBJECT_MODIFIERS or (phrase[0] in _LEADING and len(phrase) > 1)
+                      or _NUMBER.fullmatch(phrase[0])):
+        counted = counted or _NUMBER.fullmatch(phrase[0]) is not None
         phrase = phrase[1:]  # "the two chairs", "any other lamps": the chair, the lamp
     if not phrase or _NOT_DETECTABLE.fullmatch(" ".join(phrase)):
         return None, length
     last = phrase[-1]
+    if len(phrase) == 1 and last in _PEOPLE:  # "seats for three people" counts people, it names none
+        return (None if counted else _PEOPLE[last]), length
     compound = len(phrase) > 1 and singular(last) in _COMPOUND_HEADS and phrase[-2] not in _NOT_COMPOUND
     if not compound and (last in NOT_OBJECTS or (len(phrase) == 1 and singular(last) in NOT_OBJECTS)
                          or _NOT_DETECTABLE.fullmatch(last) or _NUMBER.fullmatch(singular(last))):
@@ -136,6 +146,12 @@ def _object_name(words: list[str], after_auxiliary: bool) -> tuple[str | None, i
         return (WORLD.exact(_lemma(phrase[:-1])) if len(phrase) > 1 else None), length
     name = _lemma(phrase)
     return WORLD.exact(name) or canonical_label(name), length
+
+
+def _after_number(text: str, start: int) -> bool:
+    """Whether the word before `start` is a number ("three people": a count, not someone named)."""
+    before = text[:start].split()
+    return bool(before) and _NUMBER.fullmatch(before[-1]) is not None
 
 
 def object_phrases(question: str) -> list[str]:
@@ -149,7 +165,7 @@ def object_phrases(question: str) -> list[str]:
     candidates += [(start, item.split(), False) for start, item in listed_items(text)]
     # Every phrase claims its words, object or not: "box" in "the bounding box volume" is no box.
     claimed = [(start, start + length, name) for start, words, after_auxiliary in candidates
-               for name, length in [_object_name(words, after_auxiliary)]]
+               for name, length in [_object_name(words, after_auxiliary, _after_number(text, start))]]
     found = [(start, name) for start, _, name in claimed if name is not None]
     for mention in WORLD.mentions(text):  # bare known words: "which is closer to sofa, ..."
         if re.search(r"\bbounding[\s-]*$", text[:mention.start]):  # the measure's box, no box

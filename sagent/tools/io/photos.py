@@ -25,6 +25,7 @@ _FOCAL_35MM = 0xA405
 _FOCAL_MM = 0x920A
 _PLANE_X_RESOLUTION = 0xA20E
 _PLANE_RESOLUTION_UNIT = 0xA210
+_PIXEL_X, _PIXEL_Y = 0xA002, 0xA003  # the image's size as the camera wrote it
 _UNIT_MM = {2: 25.4, 3: 10.0, 4: 1.0, 5: 0.001}  # FocalPlaneResolutionUnit: inch, cm, mm, micrometre
 
 
@@ -61,9 +62,11 @@ def _exif_focal(exif, width: int, height: int) -> tuple[float | None, str]:
         return f35 * diagonal / DIAGONAL_35MM, f"EXIF 35 mm equivalent {f35:g} mm"
     focal_mm, per_unit = _number(tags.get(_FOCAL_MM)), _number(tags.get(_PLANE_X_RESOLUTION))
     unit = _UNIT_MM.get(int(_number(tags.get(_PLANE_RESOLUTION_UNIT)) or 2))
-    if focal_mm and per_unit and unit:
-        # Focal-plane resolution is stated for the sensor's full width, which is the image's longer side.
-        focal = focal_mm * per_unit / unit
+    exif_width, exif_height = _number(tags.get(_PIXEL_X)), _number(tags.get(_PIXEL_Y))
+    if focal_mm and per_unit and unit and exif_width and exif_height:
+        # The resolution is in the camera's own pixels: a resized copy has fewer of them, by the ratio of
+        # its long side to the size EXIF states (a copy resized without updating EXIF cannot be told).
+        focal = focal_mm * per_unit / unit * max(width, height) / max(exif_width, exif_height)
         if 0.2 * max(width, height) <= focal <= 20 * max(width, height):
             return focal, f"EXIF focal length {focal_mm:g} mm and sensor resolution"
     return None, ""

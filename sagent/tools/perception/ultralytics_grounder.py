@@ -17,9 +17,11 @@ import numpy as np
 from sagent.memory.vocabulary import canonical_label
 from sagent.tools.io.frames import Detection2D, Frame
 from sagent.tools.perception.grounding import GroundingError
+from sagent.tools.perception.text_encoders import TextEncoder
 
 
-CLIP_WEIGHTS = "ViT-B-32.pt"  # YOLO-World's text encoder, in the weights store's catalogue
+# Each open-vocabulary family's text encoder, by its name in the weights store's catalogue.
+TEXT_ENCODERS = {"world": ("ViT-B-32.pt", "clip"), "yoloe": ("mobileclip_blt.ts", "mobileclip")}
 
 
 def _family(weights: str) -> str:
@@ -44,6 +46,7 @@ class UltralyticsGrounder:
             weights = str(resolve(weights))  # now: a missing detector fails before any other work
         self.weights = weights
         self.resolve = resolve
+        self._encoder: TextEncoder | None = None
         self.family = _family(weights)
         self.confidence = confidence
         self.device = device
@@ -80,13 +83,18 @@ class UltralyticsGrounder:
             return
         try:
             if self.family == "world":
-                if self.text_embedder is not None:
-                    model.model.get_text_pe = lambda text, *args, **kwargs: self.text_embedder(list(text))
-                elif self.resolve is not None:
-                    self._clip_from_store(model)
+                embedder = self.text_embedder or self._store_encoder()
+                if embedder is not None:
+                    model.model.get_text_pe = lambda text, *args, **kwargs: embedder(list(text))
                 model.set_classes(list(classes))
             else:
-                embeddings = self.text_embedder(list(classes)) if self.text_embedder else None
+                if self.text_embedder is not None:
+                    embeddings = self.text_embedder(list(classes))
+                elif (encoder := self._store_encoder()) is not None:
+                    # YOLOE's head turns text features into its prompt embeddings (ultralytics' get_text_pe does the same).
+                    embeddings = model.model.model[-1].get_tpe(encoder(list(classes))).detach()
+                else:
+                    embeddings = None
                 model.set_classes(list(classes), embeddings)
         except GroundingError:
             raise
@@ -96,15 +104,14 @@ class UltralyticsGrounder:
                 "models need their text encoder's weights on disk as well") from None
         self._classes = list(classes)
 
-    def _clip_from_store(self, model) -> None:
-        """YOLO-World's CLIP text encoder from the weights store rather than ultralytics' own download into
-        its settings folder (ultralytics 8.4: `clip_model` is built from a name or a file and cached on the
-        model when set)."""
-        if getattr(model.model, "clip_model", None) is not None:
-            return
-        from ultralytics.nn.text_model import CLIP
-
-        model.model.clip_model = CLIP(str(self.resolve(CLIP_WEIGHTS)), self.device)
+    def _store_encoder(self) -> TextEncoder | None:
+        """The text encoder from the weights store (None without a store: ultralytics then builds its own)."""
+        if self.resolve is None:
+            return None
+        if self._encoder is None:
+            weights, kind = TEXT_ENCODERS[self.family]
+            self._encoder = TextEncoder(self.resolve(weights), kind, self.device)
+        return self._encoder
 
     def detect(self, frame: Frame, labels: list[str] | None = None) -> list[Detection2D]:
         image = frame.image

@@ -135,17 +135,17 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
     """One photo, or several of one scene (posed together by the reconstruction backend)."""
     photos = [read_photo(path) for path in paths]  # a bad photo fails before any model loads
     keyframes = photo_keyframes(photos) if len(photos) > 1 else []  # and photos of several sizes too
+    depth = make_depth(perception, photos=True)  # an unknown name fails before a detector is fetched
     detections = read_sidecar(paths[0])
     grounder = video_grounder(detections, lambda: make_grounder(perception, None))
     labels = detection_labels(question, grounder)
-    depth = make_depth(perception, photos=True)
     files = paths + ([sidecar_path(paths[0])] if detections is not None else [])
     root = paths[0].parent
     name = scene_name(paths[0])
 
     def settings() -> dict:
         base = {"builder": "photos", **_grounder_settings(grounder, cache), "labels": labels,
-                **perception.build.to_dict(), "depth": depth_settings(depth, cache)}
+                **perception.build.to_dict(), "depth": depth_settings(depth, cache), "scale": perception.video.scale}
         return base if len(paths) == 1 else {**base, **_video_settings(perception, cache)}
 
     def build() -> SceneMemory:

@@ -15,12 +15,14 @@ photo, frames numbered by the photos' order: 0 for a single photo).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sagent.memory.scene import MetricScale, SceneMemory
 from sagent.tools.geometry.camera import PinholeCamera, intrinsics
 from sagent.tools.io.depth import DepthError
-from sagent.tools.io.frames import Detection2D, FrameSet, frame_from_arrays
+from sagent.tools.io.frames import Detection2D, Frame, FrameSet, frame_from_arrays
 from sagent.tools.io.photos import Photo, PhotoError
 from sagent.tools.io.video import Keyframe
 from sagent.tools.perception.extent import complete_unseen_extents
@@ -36,23 +38,50 @@ ASSUMED_FOV = 60.0  # degrees across: a photo that states no focal length is tak
 # Metric depth models' scale error on indoor scenes not seen in training is around a tenth
 # (Depth Anything V2 metric and Depth Pro report AbsRel of 5-10 % zero-shot).
 MONOCULAR_SCALE_UNCERTAINTY = 0.10
+# With the focal length assumed, lengths across the view follow the guess: a 60-degree guess for a
+# 75-degree camera put sizes a median 20 % off (BENCHMARKS.md, single photos).
+ASSUMED_FOV_UNCERTAINTY = 0.25
 FLOOR_ITERATIONS = 3000
 MAX_MEDIAN_DEPTH = 20.0  # metres: a photo whose median depth is farther shows no room
 # Camera-to-world of a level camera looking along world +y, world z up (OpenCV axes: y down).
 LEVEL_POSE = np.array([[1.0, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]])
+LEVEL_UP = np.array([0.0, 0.0, 1.0])
 
 
-def photo_camera(photo: Photo, model_K: np.ndarray | None) -> tuple[np.ndarray, str]:
-    """(K Float[3 3] pixels, where its focal length came from) for `photo`."""
-    height, width = photo.size
-    if photo.focal_px is not None:
+@dataclass(frozen=True)
+class Focal:
+    """A camera for an image without one: K, where its focal length came from, and the relative
+    uncertainty that leaves on lengths."""
+
+    K: np.ndarray  # Float[3 3] pixels
+    source: str
+    uncertainty: float
+
+
+def camera_for(width: int, height: int, stated_px: float | None = None, stated_how: str = "",
+               model_K: np.ndarray | None = None) -> Focal:
+    """The camera of a `width` x `height` image: its stated focal length (EXIF, or K given), else the depth
+    model's, else ASSUMED_FOV."""
+    if stated_px is not None:
         K = intrinsics(width, height)
-        K[0, 0] = K[1, 1] = photo.focal_px
-        return K, f"focal length from {photo.focal_source}"
+        K[0, 0] = K[1, 1] = stated_px
+        return Focal(K, f"focal length from {stated_how}", MONOCULAR_SCALE_UNCERTAINTY)
     if model_K is not None:
-        return np.asarray(model_K, float), "focal length from the depth model"
-    return intrinsics(width, height, ASSUMED_FOV), (f"focal length assumed ({ASSUMED_FOV:g} degrees across: "
-                                                     "the photo states none; sizes across the view follow it)")
+        return Focal(np.asarray(model_K, float), "focal length from the depth model", MONOCULAR_SCALE_UNCERTAINTY)
+    return Focal(intrinsics(width, height, ASSUMED_FOV), f"focal length assumed ({ASSUMED_FOV:g} degrees across: "
+                 "none stated; sizes across the view follow it)", ASSUMED_FOV_UNCERTAINTY)
+
+
+def photo_camera(photo: Photo, model_K: np.ndarray | None) -> Focal:
+    height, width = photo.size
+    return camera_for(width, height, photo.focal_px, photo.focal_source, model_K)
+
+
+def depth_model_scale(model: DepthModel, focal: Focal, up_found: bool = True) -> MetricScale:
+    """The scale of a memory whose depth a model gave: which model, where the focal length came from."""
+    level = "" if up_found else "; up taken as the level camera's (no floor in view)"
+    return MetricScale(source="depth model", relative_uncertainty=focal.uncertainty,
+                       detail=f"{model.name}; {focal.source}{level}")
 
 
 def _checked_depth(depth: np.ndarray, photo: Photo, model: DepthModel) -> np.ndarray:
@@ -77,24 +106,23 @@ def plausible_depth(depth: np.ndarray, where: str, model: DepthModel) -> np.ndar
     return depth
 
 
-def observed_depth(image: np.ndarray, K: np.ndarray | None, model: DepthModel) -> tuple[np.ndarray, np.ndarray]:
-    """(depth Float32[H W] metres, K Float[3 3]) of a streamed UInt8[H W 3] RGB image that came without
-    depth: K as given, else the model's, else the assumed field of view."""
+def observed_depth(image: np.ndarray, K: np.ndarray | None, model: DepthModel) -> tuple[np.ndarray, Focal]:
+    """(depth Float32[H W] metres, camera) of a streamed UInt8[H W 3] RGB image that came without depth:
+    K as given, else the model's, else the assumed field of view."""
     estimate = model.estimate(image, K)
     height, width = image.shape[:2]
-    if K is None:
-        K = estimate.K if estimate.K is not None else intrinsics(width, height, ASSUMED_FOV)
+    focal = Focal(np.asarray(K, float), "focal length given", MONOCULAR_SCALE_UNCERTAINTY) if K is not None \
+        else camera_for(width, height, model_K=estimate.K)
     depth = np.asarray(estimate.depth, np.float32)
     if depth.shape != (height, width):
         raise DepthModelError(f"depth model {model.name} returned depth of shape {depth.shape} for a "
                               f"{width}x{height} image")
-    return plausible_depth(depth, "the observed image", model), np.asarray(K, float)
+    return plausible_depth(depth, "the observed image", model), focal
 
 
-def _level_up(frames: FrameSet) -> np.ndarray:
-    """Float[3] up: the floor the photo's depth shows, within 30 degrees of the level camera's up;
-    the level camera's up when there is no such floor (a close-up of a shelf)."""
-    frame = frames.frames[0]
+def floor_up(frame: Frame) -> np.ndarray | None:
+    """Float[3] up: the floor a frame's dense depth shows, within 30 degrees of its camera's up; None
+    when there is no such floor (a close-up of a shelf)."""
     depth = frame.depth
     rows, cols = np.nonzero(depth[::4, ::4] > 0)
     points = PinholeCamera(frame.K, frame.cam_to_world).backproject(depth, rows * 4, cols * 4)
@@ -103,23 +131,24 @@ def _level_up(frames: FrameSet) -> np.ndarray:
         # on it (300 found a table top in 2 of 10 generated views, 3,000 the floor in all 10).
         up, _ = estimate_up(points, frame.cam_to_world[:3, 1], iterations=FLOOR_ITERATIONS)
     except ValueError:
-        return np.array([0.0, 0.0, 1.0])
+        return None
     return up
 
 
-def photo_frames(photo: Photo, model: DepthModel, detections: list[Detection2D] | None) -> tuple[FrameSet, str]:
-    """(the photo as one posed RGB-D frame, where its focal length came from)."""
-    exif_K = photo_camera(photo, None)[0] if photo.focal_px is not None else None
-    estimate = model.estimate(photo.image, exif_K)
-    K, focal = photo_camera(photo, estimate.K)
+def photo_frames(photo: Photo, model: DepthModel, detections: list[Detection2D] | None) -> tuple[FrameSet, MetricScale]:
+    """(the photo as one posed RGB-D frame, the scale its depth model gives it)."""
+    stated = photo_camera(photo, None).K if photo.focal_px is not None else None
+    estimate = model.estimate(photo.image, stated)
+    focal = photo_camera(photo, estimate.K)
     depth = _checked_depth(estimate.depth, photo, model)
     try:
-        frame = frame_from_arrays(K, LEVEL_POSE, 0.0, photo.image, depth, detections=detections)
+        frame = frame_from_arrays(focal.K, LEVEL_POSE, 0.0, photo.image, depth, detections=detections)
     except DepthError as error:
         raise DepthModelError(f"{photo.path}: the depth model's depth is unusable ({error})") from None
     frames = FrameSet([frame], None, source=f"photo:{photo.path}")
-    frames.up = _level_up(frames)
-    return frames, focal
+    up = floor_up(frame)
+    frames.up = LEVEL_UP if up is None else up
+    return frames, depth_model_scale(model, focal, up_found=up is not None)
 
 
 def scene_from_photo(photo: Photo, model: DepthModel, grounder: Grounder, labels: list[str] | None,
@@ -127,11 +156,9 @@ def scene_from_photo(photo: Photo, model: DepthModel, grounder: Grounder, labels
                      scale_text: str | None = None) -> SceneMemory:
     """One photo to a scene memory in metres, its scale saying where they came from."""
     user = UserScale.parse(scale_text) if scale_text else None  # a malformed --scale fails before the model runs
-    frames, focal = photo_frames(photo, model, detections)
+    frames, scale = photo_frames(photo, model, detections)
     # Sides never seen whole are completed from typical sizes once the scale is final (after --scale).
     memory = build_scene(frames, grounder, labels, build, name, metric=False)
-    scale = MetricScale(source="depth model", relative_uncertainty=MONOCULAR_SCALE_UNCERTAINTY,
-                        detail=f"{model.name}; {focal}")
     if user is not None:
         scale = user.resolve(memory.objects)  # metres per model metre
     return complete_unseen_extents(memory.rescaled(scale.metres_per_unit, scale))
@@ -153,4 +180,5 @@ def dense_views(reconstruction: Reconstruction, model: DepthModel | None) -> Rec
     return densify(reconstruction, model)[0]
 
 
-__all__ = ["ASSUMED_FOV", "LEVEL_POSE", "observed_depth", "photo_camera", "photo_frames", "photo_keyframes", "scene_from_photo"]
+__all__ = ["ASSUMED_FOV", "LEVEL_POSE", "LEVEL_UP", "Focal", "floor_up", "camera_for", "depth_model_scale", "observed_depth", "photo_camera",
+           "photo_frames", "photo_keyframes", "scene_from_photo"]

@@ -99,6 +99,9 @@ def load_pretrained(weights: str) -> tuple[Any, Any]:
     return processor, model
 
 
+SATURATED = 0.99  # of a metric head's max_depth: at its bound, not measured
+
+
 class TransformersDepth:
     """Depth Anything V2 metric or Depth Pro, loaded on the first `estimate` and kept.
 
@@ -167,7 +170,9 @@ class TransformersDepth:
         else:
             depth, K_out = self._resized(processor, outputs, height, width), None
             if model.config.max_depth:
-                depth = np.minimum(depth, float(model.config.max_depth))  # bicubic overshoot past the head's bound
+                # The head's bound (20 m indoors) is where it puts whatever is farther (a window's view):
+                # no measurement. Bicubic resizing overshoots it a little.
+                depth = np.where(depth < SATURATED * float(model.config.max_depth), depth, 0)
         return DepthEstimate(np.where(np.isfinite(depth) & (depth > 0), depth, 0).astype(np.float32), K_out)
 
     def _size_override(self, processor) -> dict:
@@ -244,7 +249,9 @@ def make_depth_model(kind_or_path: str, resolve: Callable[[str], str] = lambda n
     `resolve(hub repo id) -> local folder` turns a name's repository into its weights (the weights store).
     """
     if kind_or_path in DEPTH_MODELS:
-        return TransformersDepth(str(resolve(DEPTH_MODELS[kind_or_path].repo)), device=device)
+        # Resolved (fetched) when the model first runs: a scene the cache answers needs no weights.
+        repo = DEPTH_MODELS[kind_or_path].repo
+        return TransformersDepth(repo, device=device, loader=lambda _: load_pretrained(str(resolve(repo))))
     if Path(kind_or_path).is_dir():
         return TransformersDepth(kind_or_path, device=device)
     raise DepthModelError(f"unknown depth model {kind_or_path!r}: use one of {NAMES}, or a local folder with a "
