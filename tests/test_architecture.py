@@ -11,10 +11,20 @@ MAX_LINES = 500
 
 
 def test_import_contracts_hold(monkeypatch, capsys):
+    import logging
+
     from importlinter.cli import lint_imports
 
     monkeypatch.chdir(ROOT)
-    status = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    # import-linter configures logging with dictConfig, which disables every logger already made (sagent's
+    # among them) for the rest of this process: later tests that read sagent's warnings would see none.
+    loggers = [logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)]
+    disabled = {logger: logger.disabled for logger in loggers}
+    try:
+        status = lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True)
+    finally:
+        for logger, was in disabled.items():
+            logger.disabled = was
     assert status == 0, capsys.readouterr().out
 
 

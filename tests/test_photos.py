@@ -62,6 +62,16 @@ def _huge_png(path):
     Image.new("1", (10_000, 6_000)).save(path, "PNG")
 
 
+def test_not_an_image_is_one_line_after_ultralytics_patched_pillow(tmp_path):
+    pytest.importorskip("ultralytics")
+    import ultralytics.utils.patches  # noqa: F401  (replaces Image.open with one that installs a HEIF plugin)
+
+    path = tmp_path / "notes.jpg"
+    path.write_text("hello, not a picture")
+    with pytest.raises(PhotoError, match="not an image"):
+        read_photo(path)
+
+
 def test_bad_photos_through_the_cli_exit_1_with_one_line(tmp_path, capsys):
     for name, content in (("empty.jpg", b""), ("text.jpg", b"not an image")):
         (tmp_path / name).write_bytes(content)

@@ -98,5 +98,7 @@ def read_pixels(path: Path, what: str = "image", error: type[FramesError] = Fram
         raise error(f"{what} not found: {path}") from None
     except (UnidentifiedImageError, OSError) as exc:
         raise error(f"cannot read {what} {path}: {exc}") from None
+    except ImportError:  # ultralytics' patched Image.open, offline, on a file Pillow cannot identify
+        raise error(f"cannot read {what} {path}: not an image file") from None
     except Exception as exc:  # noqa: BLE001 - PIL raises SyntaxError, ValueError, DecompressionBombError on bad files
         raise error(f"cannot read {what} {path}: {type(exc).__name__}: {exc}") from None

@@ -103,7 +103,9 @@ def read_photo(path: str | Path) -> Photo:
             focal, how = _exif_focal(opened.getexif(), image.shape[1], image.shape[0])
     except PhotoError:
         raise
-    except UnidentifiedImageError:
+    except (UnidentifiedImageError, ImportError):
+        # ImportError: ultralytics, once imported, patches Image.open to install a HEIF plugin on any file
+        # Pillow cannot identify; offline that fails on the import. Either way the file is no image we read.
         raise PhotoError(f"cannot read photo {path}: not an image (JPEG, PNG, BMP, WebP or TIFF)") from None
     except Image.DecompressionBombError as exc:
         raise PhotoError(f"photo {path} is too large to decode safely: {exc}") from None
