@@ -133,6 +133,8 @@ def test_densify_replaces_sparse_depth_where_the_fit_holds():
     assert count == 1
     assert np.allclose(dense.views[0].depth, true_depth * 0.5, rtol=1e-3)
     assert (dense.views[1].depth == 0).all()  # no sparse depth to follow: left as it was
+    assert dense.metric.source == "depth model" and dense.metric.metres_per_unit == pytest.approx(2.0, rel=1e-3)
+    assert dense.scaled(4.0).metric.metres_per_unit == pytest.approx(0.5, rel=1e-3)  # follows the units
 
 
 # --- one generated view through the monocular path against the RGB-D path ---
@@ -276,9 +278,10 @@ def test_several_photos_are_posed_together_and_densified(tmp_path, monkeypatch):
     assert asked == [[0, 1, 2, 3]] and model.calls == 4
     truth = {(o["label"]): o for o in json.loads((folder / "ground_truth.json").read_text())["objects"]}
     bed = next(o for o in scene.objects if o.label == "bed")
-    # Densified, the views are metric up to the reconstruction's unit; the scale comes from typical sizes.
-    assert scene.scale.source == "size priors"
-    assert float(bed.box.extents_array.max()) == pytest.approx(max(truth["bed"]["size"]), rel=0.15)
+    # The metric model's depth fitted to each view's sparse depth measures the reconstruction's unit (0.5 m).
+    assert scene.scale.source == "depth model" and "fitted to the sparse depth of 4 views" in scene.scale.detail
+    assert scene.scale.metres_per_unit == pytest.approx(2.0, rel=0.01)
+    assert float(bed.box.extents_array.max()) == pytest.approx(max(truth["bed"]["size"]), rel=0.1)  # seen in part
 
 
 def test_several_photos_of_different_sizes_are_one_line(tmp_path):

@@ -29,15 +29,12 @@ from sagent.tools.perception.extent import complete_unseen_extents
 from sagent.tools.perception.floor import estimate_up
 from sagent.tools.perception.grounding import Grounder
 from sagent.tools.perception.scene_builder import BuildSettings, build_scene
-from sagent.tools.reconstruction.densify import densify
+from sagent.tools.reconstruction.densify import MODEL_SCALE_UNCERTAINTY, densify
 from sagent.tools.reconstruction.metric_scale import UserScale
 from sagent.tools.reconstruction.monocular import DepthModel, DepthModelError
 from sagent.tools.reconstruction.reconstruction import Reconstruction
 
 ASSUMED_FOV = 60.0  # degrees across: a photo that states no focal length is taken as a typical camera's
-# Metric depth models' scale error on indoor scenes not seen in training is around a tenth
-# (Depth Anything V2 metric and Depth Pro report AbsRel of 5-10 % zero-shot).
-MONOCULAR_SCALE_UNCERTAINTY = 0.10
 # With the focal length assumed, lengths across the view follow the guess: a 60-degree guess for a
 # 75-degree camera put sizes a median 20 % off (BENCHMARKS.md, single photos).
 ASSUMED_FOV_UNCERTAINTY = 0.25
@@ -65,9 +62,9 @@ def camera_for(width: int, height: int, stated_px: float | None = None, stated_h
     if stated_px is not None:
         K = intrinsics(width, height)
         K[0, 0] = K[1, 1] = stated_px
-        return Focal(K, f"focal length from {stated_how}", MONOCULAR_SCALE_UNCERTAINTY)
+        return Focal(K, f"focal length from {stated_how}", MODEL_SCALE_UNCERTAINTY)
     if model_K is not None:
-        return Focal(np.asarray(model_K, float), "focal length from the depth model", MONOCULAR_SCALE_UNCERTAINTY)
+        return Focal(np.asarray(model_K, float), "focal length from the depth model", MODEL_SCALE_UNCERTAINTY)
     return Focal(intrinsics(width, height, ASSUMED_FOV), f"focal length assumed ({ASSUMED_FOV:g} degrees across: "
                  "none stated; sizes across the view follow it)", ASSUMED_FOV_UNCERTAINTY)
 
@@ -111,7 +108,7 @@ def observed_depth(image: np.ndarray, K: np.ndarray | None, model: DepthModel) -
     K as given, else the model's, else the assumed field of view."""
     estimate = model.estimate(image, K)
     height, width = image.shape[:2]
-    focal = Focal(np.asarray(K, float), "focal length given", MONOCULAR_SCALE_UNCERTAINTY) if K is not None \
+    focal = Focal(np.asarray(K, float), "focal length given", MODEL_SCALE_UNCERTAINTY) if K is not None \
         else camera_for(width, height, model_K=estimate.K)
     depth = np.asarray(estimate.depth, np.float32)
     if depth.shape != (height, width):

@@ -110,12 +110,15 @@ def reconstruct(frames: list[Keyframe], settings: VideoSettings) -> Reconstructi
     return reconstruct_colmap(frames, settings.colmap)
 
 
-def decide_scale(memory: SceneMemory, working_factor: float, user: UserScale | None) -> tuple[float, MetricScale]:
-    """(factor to apply to the working-unit memory, the scale it ends at)."""
+def decide_scale(memory: SceneMemory, working_factor: float, user: UserScale | None,
+                 measured: MetricScale | None = None) -> tuple[float, MetricScale]:
+    """(factor to apply to the working-unit memory, the scale it ends at). `measured`: metres per working
+    unit that the reconstruction measured (a metric depth model), trusted before typical sizes."""
     if user is not None and user.factor is not None:
         scale = user.resolve(memory.objects)
         return user.factor / working_factor, scale
-    scale = user.resolve(memory.objects) if user is not None else scale_from_priors(memory.objects, memory.up)
+    scale = user.resolve(memory.objects) if user is not None else \
+        measured if measured is not None else scale_from_priors(memory.objects, memory.up)
     if not scale.metric:
         return 1.0, scale.model_copy(update=dict(metres_per_unit=working_factor))
     return scale.metres_per_unit, scale.model_copy(update=dict(metres_per_unit=scale.metres_per_unit * working_factor))
@@ -126,9 +129,10 @@ def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder
                               progress: bool = False) -> SceneMemory:
     user = UserScale.parse(scale_text) if scale_text else None
     working_factor = WORKING_DEPTH / reconstruction.median_depth()
-    frames = reconstruction.scaled(working_factor).frame_set(detections, source=name)
+    working = reconstruction.scaled(working_factor)
+    frames = working.frame_set(detections, source=name)
     memory = build_scene(frames, grounder, labels, build, name, progress, metric=False)
-    factor, scale = decide_scale(memory, working_factor, user)
+    factor, scale = decide_scale(memory, working_factor, user, working.metric)
     memory = memory.rescaled(factor, scale)
     return complete_unseen_extents(memory) if scale.metric else memory
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sagent.errors import InputError
+from sagent.memory.scene import MetricScale
 from sagent.tools.geometry.camera import PinholeCamera
 from sagent.tools.io.frames import Detection2D, Frame, FrameSet
 
@@ -40,6 +41,7 @@ class Reconstruction:
     colours: np.ndarray | None = None  # Float[N 3] in 0-1
     frames_given: int = 0  # keyframes handed to the backend (views holds the ones it could pose)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    metric: MetricScale | None = None  # metres per unit when something measured it (a metric depth model)
 
     @property
     def registered_share(self) -> float:
@@ -52,7 +54,9 @@ class Reconstruction:
             pose = view.cam_to_world.copy()
             pose[:3, 3] *= factor
             views.append(replace(view, cam_to_world=pose, depth=(view.depth * factor).astype(np.float32)))
-        return replace(self, views=views, points=self.points * factor)
+        metric = None if self.metric is None else self.metric.model_copy(
+            update=dict(metres_per_unit=self.metric.metres_per_unit / factor))
+        return replace(self, views=views, points=self.points * factor, metric=metric)
 
     def median_depth(self) -> float:
         """Median of all valid depths: the typical viewing distance, in reconstruction units."""
