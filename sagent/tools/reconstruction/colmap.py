@@ -12,11 +12,12 @@ the build is run (benchmarks/bench_determinism.py). Three things made it depend 
   with several threads the ids (which the mapper's choices tie-break on) followed the finishing
   order; the images are now imported first, in name order, and extraction only adds features;
 - two-view verification: its RANSAC drew from each worker thread's own random stream, so which
-  thread verified which pair changed the inliers; each verification is now seeded;
+  thread verified which pair changed the inliers; it is seeded, and matching with its verification
+  runs on one thread (`MATCHING_THREADS`): seeded, several threads still differed now and then;
 - mapping: its RANSAC runs in parallel and bundle adjustment sums over threads, so poses moved
   in the last bits (and a threshold can turn that into a different point set); mapping runs on
-  one thread (`MAPPING_THREADS`), which costs nothing measurable at video sizes. Extraction and
-  matching, which are deterministic per image and per pair, keep every thread they are given.
+  one thread (`MAPPING_THREADS`), which costs nothing measurable at video sizes. Extraction, which
+  is deterministic per image, keeps every thread it is given.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ColmapSettings:
     peak_threshold: float = 0.004  # below COLMAP's 0.0067: more, fainter features, so denser depth for lifting
     overlap: int = 8  # neighbours each frame is matched with
     loop_detection: bool = False  # needs a vocabulary tree file
-    threads: int = -1  # feature extraction and matching (-1: all cores); the result does not depend on it
+    threads: int = -1  # feature extraction (-1: all cores); the result does not depend on it
     init_min_angle: float = 4.0  # degrees between the rays of the first image pair
     seed: int = 0
 
@@ -48,6 +49,10 @@ class ColmapSettings:
 # Incremental mapping's parallel RANSAC and bundle adjustment give results that depend on the thread
 # count (and vary at one count), so mapping always runs on this many threads.
 MAPPING_THREADS = 1
+# Matching with its two-view verification on 2 threads gave 3 different reconstructions in 6 runs of one
+# generated video (on 1 thread, 1 in 10); each pair's RANSAC draws from its thread's seeded stream, and
+# which thread takes which pair depends on timing. So matching runs on one thread too.
+MATCHING_THREADS = 1
 
 
 def _pycolmap():
@@ -112,9 +117,9 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
     pairing = pycolmap.SequentialPairingOptions()
     pairing.overlap = settings.overlap
     pairing.loop_detection = settings.loop_detection
-    pairing.num_threads = settings.threads
+    pairing.num_threads = MATCHING_THREADS
     matching = pycolmap.FeatureMatchingOptions()
-    matching.num_threads = settings.threads
+    matching.num_threads = MATCHING_THREADS
     verification = pycolmap.TwoViewGeometryOptions()
     verification.ransac.random_seed = settings.seed  # unseeded, each pair's draws depend on its thread's history
     pycolmap.match_sequential(database, matching_options=matching, pairing_options=pairing,
