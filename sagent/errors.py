@@ -8,6 +8,13 @@ to pass, install or ask instead. This module imports nothing from sagent: every 
 from __future__ import annotations
 
 
+def one_line(error: BaseException) -> str:
+    """`Type: message` of a third-party error, on one line and at most 200 characters of message: what
+    sagent's own one-line messages quote of the cause."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:200]}"
+
+
 class SagentError(Exception):
     """Base of every error sagent raises on purpose."""
 

@@ -190,7 +190,7 @@ def test_two_weights_files_of_one_name_are_two_entries(frames_folder, tmp_path, 
     assert weights_id(cache, weights["one"]) != weights_id(cache, weights["two"])
     assert weights_id(cache, weights["one"])["name"] == "best.pt"
     assert weights_id(cache, "facebook/VGGT-1B") == {"name": "facebook/VGGT-1B"}  # a hub name: by name
-    detector = inputs._grounder_settings(UltralyticsGrounder(weights["two"]), cache)  # the real one, never loaded
+    detector = inputs._with_weights(UltralyticsGrounder(weights["two"]), cache)  # the real one, never loaded
     assert detector["weights"] == weights_id(cache, weights["two"]) and detector["grounder"] == "ultralytics"
 
 

@@ -25,12 +25,11 @@ from sagent.agent.answer import Answer
 from sagent.agent.ask import Planner, ask
 from sagent.agent.planners import PlannerConfigError, PlannerSettings, make_planner
 from sagent.agent.solution import StepCallback
+from sagent.errors import InputError
 from sagent.memory.scene import MetricScale, SceneMemory
 from sagent.memory.storage import atomic_write_bytes, load_scene, save_scene
-from sagent.tools.io.frames import Detection2D, frame_from_arrays
+from sagent.tools.io.frames import Detection2D, frame_from_arrays, image_rgb
 from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
-from sagent.errors import InputError
-from sagent.tools.io.frames import image_rgb
 from sagent.tools.perception.scene_builder import BuildSettings, SceneBuilder
 from sagent.tools.pipeline.photos import LEVEL_POSE, LEVEL_UP, depth_model_scale, floor_up, observed_depth
 from sagent.tools.reconstruction.monocular import DepthModel

@@ -79,15 +79,20 @@ def _named(files: Iterable[str | os.PathLike], root: str | os.PathLike | None) -
     return sorted(named.items())
 
 
-def _file_sha256(path: Path) -> str | None:
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's content, read in 1 MiB blocks."""
     digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        return file_sha256(path)
     except OSError:
         return None  # missing or unreadable: the build that opens it says why
-    return digest.hexdigest()
 
 
 def _digest_named(named: list[tuple[str, Path]]) -> tuple[str, bool]:

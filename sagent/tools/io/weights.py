@@ -24,7 +24,6 @@ is one MissingWeights line naming it, where to get it and the exact path to put 
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import os
@@ -39,7 +38,8 @@ from typing import Protocol
 from tqdm import tqdm
 
 from sagent.errors import InputError
-from sagent.memory.cache import default_cache_dir
+from sagent.memory.cache import default_cache_dir, file_sha256
+from sagent.memory.storage import atomic_write_bytes
 
 # The release ultralytics 8.4's attempt_download_asset pins for its own assets.
 ULTRALYTICS_RELEASE = "https://github.com/ultralytics/assets/releases/download/v8.4.0"
@@ -133,14 +133,6 @@ def offline_reason() -> str | None:
 
 def human_size(size: int) -> str:
     return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class Downloader(Protocol):
@@ -345,16 +337,7 @@ class WeightsStore:
 
     def _write_record(self, spec: ModelSpec, files: dict) -> None:
         record = {"name": spec.name, "source": spec.source, "files": files}
-        path = self.record_path(spec.name)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.root)
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(record, handle, indent=1)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(self.record_path(spec.name), json.dumps(record, indent=1).encode())
 
     def _check(self, spec: ModelSpec, dest: Path) -> None:
         """The cached copy matches its record (stat first, a hash only for what changed); without a record,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sagent.errors import one_line
 from sagent.tools.perception.grounding import GroundingError
 
 BATCH = 80  # class names encoded at once, as ultralytics does
@@ -48,9 +49,8 @@ class TextEncoder:
             else:
                 encode = torch.jit.load(str(self.weights), map_location=self.device).eval()
         except Exception as error:  # a damaged or foreign file: name it
-            raise GroundingError(f"cannot load the text encoder {self.weights} ({type(error).__name__}: "
-                                 f"{str(error).splitlines()[0][:160] if str(error) else ''}); delete it and let sagent "
-                                 "fetch it again (`sagent models fetch`)") from None
+            raise GroundingError(f"cannot load the text encoder {self.weights} ({one_line(error)}); delete it and "
+                                 "let sagent fetch it again (`sagent models fetch`)") from None
         self._model, self._tokenizer = encode, open_clip.get_tokenizer("ViT-B-32")  # MobileCLIP shares CLIP's BPE
         return self._model, self._tokenizer
 

@@ -23,7 +23,7 @@ from sagent.tools.io.photos import is_photo, read_photo
 from sagent.tools.io.video import VIDEO_SUFFIXES, image_files, source_files
 from sagent.tools.perception.grounding import Grounder
 from sagent.tools.perception.scene_builder import BuildRecorder, build_scene
-from sagent.tools.pipeline.photos import dense_views, photo_keyframes, scene_from_photo
+from sagent.tools.pipeline.photos import photo_keyframes, scene_from_photo
 from sagent.tools.pipeline.plain_video import (
     choose_backend,
     read_sidecar,
@@ -82,17 +82,11 @@ def weights_id(cache: SceneCache, weights: str) -> dict:
     return {"name": weights}
 
 
-def _grounder_settings(grounder: Grounder, cache: SceneCache) -> dict:
-    settings = grounder.settings()
-    weights = getattr(grounder, "weights", None)  # ultralytics: a weights file the detections depend on
-    return {**settings, "weights": weights_id(cache, weights)} if isinstance(weights, str) else settings
-
-
-def depth_settings(model, cache: SceneCache) -> dict:
-    """A depth model's settings for the key, with its weights by digest when they are a local folder or file
-    (a hub name is resolved only when the model runs, so it stays a name)."""
-    settings = model.settings()
-    weights = getattr(model, "weights", None)
+def _with_weights(component, cache: SceneCache) -> dict:
+    """A grounder's or depth model's settings for the key, with the weights its output depends on by digest
+    (a local file or folder; a hub name, resolved only when the model runs, stays a name)."""
+    settings = component.settings()
+    weights = getattr(component, "weights", None)
     return {**settings, "weights": weights_id(cache, weights)} if isinstance(weights, str) else settings
 
 
@@ -123,9 +117,9 @@ def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings,
     depth = make_depth(perception, photos=False)  # densifies only when a depth model is asked for
     files = source_files(path) + ([sidecar_path(path)] if detections is not None else [])
     root = path if path.is_dir() else path.parent
-    densified = {} if depth is None else {"depth": depth_settings(depth, cache)}
+    densified = {} if depth is None else {"depth": _with_weights(depth, cache)}
     return _cached(cache, files, root, lambda: {
-        "builder": "video", **_grounder_settings(grounder, cache), "labels": labels, **perception.build.to_dict(),
+        "builder": "video", **_with_weights(grounder, cache), "labels": labels, **perception.build.to_dict(),
         **_video_settings(perception, cache), **densified}, lambda: scene_from_video(
         path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress, depth))
 
@@ -144,8 +138,8 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
     name = scene_name(paths[0])
 
     def settings() -> dict:
-        base = {"builder": "photos", **_grounder_settings(grounder, cache), "labels": labels,
-                **perception.build.to_dict(), "depth": depth_settings(depth, cache), "scale": perception.video.scale}
+        base = {"builder": "photos", **_with_weights(grounder, cache), "labels": labels,
+                **perception.build.to_dict(), "depth": _with_weights(depth, cache), "scale": perception.video.scale}
         return base if len(paths) == 1 else {**base, **_video_settings(perception, cache)}
 
     def build() -> SceneMemory:
@@ -154,8 +148,8 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
             return scene_from_photo(photos[0], depth, grounder, labels, perception.build, name, given,
                                     perception.video.scale)
         reconstruction = registered_enough(reconstruct(keyframes, perception.video))
-        return scene_from_reconstruction(dense_views(reconstruction, depth), grounder, labels, perception.build,
-                                         name, detections, perception.video.scale, progress)
+        return scene_from_reconstruction(reconstruction, grounder, labels, perception.build, name, detections,
+                                         perception.video.scale, progress, depth)
 
     return _cached(cache, files, root, settings, build)
 
@@ -193,7 +187,7 @@ def load_input(spec: str | Sequence[str], cache: SceneCache | None = None, perce
         labels = detection_labels(question, grounder)
         root = path if path.is_dir() else path.parent
         return _cached(cache, frames.files(), root, lambda: {
-            "builder": "frames", "reader": kind, **_grounder_settings(grounder, cache), "labels": labels,
+            "builder": "frames", "reader": kind, **_with_weights(grounder, cache), "labels": labels,
             **perception.build.to_dict()},
             lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress, recorder))
     if path.suffix.lower() in VIDEO_SUFFIXES or _image_folder(path):

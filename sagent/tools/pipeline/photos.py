@@ -21,7 +21,7 @@ import numpy as np
 
 from sagent.memory.scene import MetricScale, SceneMemory
 from sagent.tools.geometry.camera import PinholeCamera, intrinsics
-from sagent.tools.io.depth import DepthError
+from sagent.tools.io.depth import MAX_MEDIAN_DEPTH, DepthError
 from sagent.tools.io.frames import Detection2D, Frame, FrameSet, frame_from_arrays
 from sagent.tools.io.photos import Photo, PhotoError
 from sagent.tools.io.video import Keyframe
@@ -29,17 +29,15 @@ from sagent.tools.perception.extent import complete_unseen_extents
 from sagent.tools.perception.floor import estimate_up
 from sagent.tools.perception.grounding import Grounder
 from sagent.tools.perception.scene_builder import BuildSettings, build_scene
-from sagent.tools.reconstruction.densify import MODEL_SCALE_UNCERTAINTY, densify
+from sagent.tools.reconstruction.densify import MODEL_SCALE_UNCERTAINTY
 from sagent.tools.reconstruction.metric_scale import UserScale
 from sagent.tools.reconstruction.monocular import DepthModel, DepthModelError
-from sagent.tools.reconstruction.reconstruction import Reconstruction
 
 ASSUMED_FOV = 60.0  # degrees across: a photo that states no focal length is taken as a typical camera's
 # With the focal length assumed, lengths across the view follow the guess: a 60-degree guess for a
 # 75-degree camera put sizes a median 20 % off (BENCHMARKS.md, single photos).
 ASSUMED_FOV_UNCERTAINTY = 0.25
 FLOOR_ITERATIONS = 3000
-MAX_MEDIAN_DEPTH = 20.0  # metres: a photo whose median depth is farther shows no room
 # Camera-to-world of a level camera looking along world +y, world z up (OpenCV axes: y down).
 LEVEL_POSE = np.array([[1.0, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]])
 LEVEL_UP = np.array([0.0, 0.0, 1.0])
@@ -81,17 +79,13 @@ def depth_model_scale(model: DepthModel, focal: Focal, up_found: bool = True) ->
                        detail=f"{model.name}; {focal.source}{level}")
 
 
-def _checked_depth(depth: np.ndarray, photo: Photo, model: DepthModel) -> np.ndarray:
+def model_depth(depth: np.ndarray, shape: tuple[int, int], where: str, model: DepthModel) -> np.ndarray:
+    """Float32[H W] metres, 0 where the model gave nothing finite and positive; DepthModelError when it is
+    not the image's (H, W) `shape`, covers almost none of it or puts it beyond a room."""
     depth = np.asarray(depth, np.float32)
-    if depth.shape != photo.size:
-        raise DepthModelError(f"depth model {model.name} returned depth of shape {depth.shape} for {photo.path}, "
-                              f"which is {photo.size[1]}x{photo.size[0]}")
-    return plausible_depth(depth, str(photo.path), model)
-
-
-def plausible_depth(depth: np.ndarray, where: str, model: DepthModel) -> np.ndarray:
-    """Float32[H W] metres, 0 where the model gave nothing finite and positive; DepthModelError when it
-    covers almost none of the image or puts it beyond a room."""
+    if depth.shape != tuple(shape):
+        raise DepthModelError(f"depth model {model.name} returned depth of shape {depth.shape} for {where}, "
+                              f"which is {shape[1]}x{shape[0]}")
     depth = np.where(np.isfinite(depth) & (depth > 0), depth, 0).astype(np.float32)
     valid = depth[depth > 0]
     if valid.size < 0.05 * depth.size:
@@ -110,11 +104,7 @@ def observed_depth(image: np.ndarray, K: np.ndarray | None, model: DepthModel) -
     height, width = image.shape[:2]
     focal = Focal(np.asarray(K, float), "focal length given", MODEL_SCALE_UNCERTAINTY) if K is not None \
         else camera_for(width, height, model_K=estimate.K)
-    depth = np.asarray(estimate.depth, np.float32)
-    if depth.shape != (height, width):
-        raise DepthModelError(f"depth model {model.name} returned depth of shape {depth.shape} for a "
-                              f"{width}x{height} image")
-    return plausible_depth(depth, "the observed image", model), focal
+    return model_depth(estimate.depth, (height, width), "the observed image", model), focal
 
 
 def floor_up(frame: Frame) -> np.ndarray | None:
@@ -137,7 +127,7 @@ def photo_frames(photo: Photo, model: DepthModel, detections: list[Detection2D] 
     stated = photo_camera(photo, None).K if photo.focal_px is not None else None
     estimate = model.estimate(photo.image, stated)
     focal = photo_camera(photo, estimate.K)
-    depth = _checked_depth(estimate.depth, photo, model)
+    depth = model_depth(estimate.depth, photo.size, str(photo.path), model)
     try:
         frame = frame_from_arrays(focal.K, LEVEL_POSE, 0.0, photo.image, depth, detections=detections)
     except DepthError as error:
@@ -168,13 +158,6 @@ def photo_keyframes(photos: list[Photo]) -> list[Keyframe]:
         shown = ", ".join(f"{p.path.name} {p.size[1]}x{p.size[0]}" for p in photos)
         raise PhotoError(f"photos of one scene must have one size to be posed together; these differ: {shown}")
     return [Keyframe(index, float(index), photo.image, 0.0) for index, photo in enumerate(photos)]
-
-
-def dense_views(reconstruction: Reconstruction, model: DepthModel | None) -> Reconstruction:
-    """The reconstruction with monocular depth where a model is given (see densify.py)."""
-    if model is None:
-        return reconstruction
-    return densify(reconstruction, model)[0]
 
 
 __all__ = ["ASSUMED_FOV", "LEVEL_POSE", "LEVEL_UP", "Focal", "floor_up", "camera_for", "depth_model_scale", "observed_depth", "photo_camera",

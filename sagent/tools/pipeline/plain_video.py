@@ -126,8 +126,12 @@ def decide_scale(memory: SceneMemory, working_factor: float, user: UserScale | N
 
 def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder, labels: list[str] | None,
                               build: BuildSettings, name: str, detections=None, scale_text: str | None = None,
-                              progress: bool = False) -> SceneMemory:
+                              progress: bool = False, depth: DepthModel | None = None) -> SceneMemory:
+    """`depth`: a monocular depth model that densifies each view's sparse depth and measures the
+    reconstruction's unit (densify.py)."""
     user = UserScale.parse(scale_text) if scale_text else None
+    if depth is not None:
+        reconstruction = densify(reconstruction, depth)[0]
     working_factor = WORKING_DEPTH / reconstruction.median_depth()
     working = reconstruction.scaled(working_factor)
     frames = working.frame_set(detections, source=name)
@@ -149,15 +153,13 @@ def registered_enough(reconstruction: Reconstruction) -> Reconstruction:
 def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, build: BuildSettings,
                      settings: VideoSettings, name: str, detections=None, progress: bool = False,
                      depth: DepthModel | None = None) -> SceneMemory:
-    """`depth`: a monocular depth model that densifies each view's sparse depth (densify.py)."""
+    """`depth`: see scene_from_reconstruction."""
     if settings.scale:
         UserScale.parse(settings.scale)  # a malformed --scale fails before minutes of reconstruction
     frames = keyframes(path, max_frames=settings.max_frames)
     reconstruction = registered_enough(reconstruct(frames, settings))
-    if depth is not None:
-        reconstruction = densify(reconstruction, depth)[0]
     return scene_from_reconstruction(reconstruction, grounder, labels, build, name, detections, settings.scale,
-                                     progress)
+                                     progress, depth)
 
 
 def video_grounder(detections, make) -> Grounder:

@@ -23,6 +23,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from sagent.errors import one_line
 from sagent.tools.geometry.camera import principal_point_from_corner
 from sagent.tools.reconstruction.monocular import DepthEstimate, DepthModelError
 
@@ -53,11 +54,6 @@ DEPTH_MODELS: dict[str, DepthModelSpec] = {
 NAMES = ", ".join(DEPTH_MODELS)
 
 Loader = Callable[[str], tuple[Any, Any]]  # weights folder -> (image processor, model)
-
-
-def _one_line(error: Exception) -> str:
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text[:200]}"
 
 
 def _check_config(config, where: str) -> None:
@@ -93,9 +89,9 @@ def load_pretrained(weights: str) -> tuple[Any, Any]:
     except DepthModelError:
         raise
     except ImportError as error:  # torchvision, which transformers' image processors use
-        raise DepthModelError(f"cannot load the depth model in {folder.name} ({_one_line(error)}): {INSTALL}") from None
+        raise DepthModelError(f"cannot load the depth model in {folder.name} ({one_line(error)}): {INSTALL}") from None
     except Exception as error:  # a broken or foreign folder: one line, not a traceback
-        raise DepthModelError(f"cannot load a depth model from {weights} ({_one_line(error)})") from None
+        raise DepthModelError(f"cannot load a depth model from {weights} ({one_line(error)})") from None
     return processor, model
 
 
@@ -139,7 +135,7 @@ class TransformersDepth:
             try:
                 model = model.to(self.device).eval()
             except (RuntimeError, ValueError) as error:  # no such device, or not this build's
-                raise DepthModelError(f"cannot run the depth model on {self.device!r} ({_one_line(error)})") from None
+                raise DepthModelError(f"cannot run the depth model on {self.device!r} ({one_line(error)})") from None
             self._loaded = processor, model
         return self._loaded
 
@@ -164,7 +160,7 @@ class TransformersDepth:
                 outputs = model(pixel_values=inputs["pixel_values"].to(self.device))
         except (ValueError, RuntimeError, TypeError) as error:  # too small for the model's patches, out of memory
             raise DepthModelError(f"the depth model cannot take this {width}x{height} image "
-                                  f"({_one_line(error)})") from error
+                                  f"({one_line(error)})") from error
         if model.config.model_type == "depth_pro":
             depth, K_out = self._depth_pro(processor, model, outputs, height, width, given_K)
         else:
