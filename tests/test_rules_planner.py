@@ -45,6 +45,22 @@ def test_counting_synonyms_and_plurals(question):
     assert answer(question).value == 1
 
 
+@pytest.mark.parametrize("question", [
+    "How many people could sit on the couch?",
+    "How many guests can sit on the sofa?",
+    "how many persons fit around the chairs?",
+])
+def test_counting_people_on_an_object_is_not_counting_the_object(question):
+    with pytest.raises(PlanningError, match="could not tell what is asked"):  # it counted the sofa: 1
+        answer(question)
+
+
+def test_people_in_the_scene_are_counted():
+    people = make_scene([("person", (1.0, 1.0, 0.9), (0.5, 0.3, 1.75)), ("person", (3.0, 1.0, 0.9), (0.5, 0.3, 1.75)),
+                         ("sofa", (2.5, 0.5, 0.42), (2.1, 0.9, 0.84))])
+    assert answer("How many people are in the room?", scene=people).value == 2
+
+
 def test_counting_synonym_multiword():
     assert answer("How many garbage cans are in this room?").value == 1
 

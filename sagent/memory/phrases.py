@@ -95,7 +95,7 @@ _LEADING = frozenset("""new old big small large little tiny huge main only singl
     purple pink brown black white grey gray silver golden beige wooden metal metallic glass plastic leather fabric
     marble stone dark""".split())
 # People are objects a detector finds, though the reader's observer words list them.
-_PEOPLE = {"person": "person", "people": "person", "man": "person", "woman": "person", "child": "person"}
+PEOPLE = {word: "person" for word in "person persons people man men woman women child children kid kids adult adults guest guests".split()}
 # Unit names and the rooms a scan is of: never a detector's class.
 _NOT_DETECTABLE = re.compile(
     r"(?:square |cubic |sq )?(?:(?:centi|milli|kilo)?met(?:er|re)|inch|foot|feet|yard|mile|degree|radian|second|minute|"
@@ -137,8 +137,8 @@ def _object_name(words: list[str], after_auxiliary: bool, counted: bool = False)
     if not phrase or _NOT_DETECTABLE.fullmatch(" ".join(phrase)):
         return None, length
     last = phrase[-1]
-    if len(phrase) == 1 and last in _PEOPLE:  # "seats for three people" counts people, it names none
-        return (None if counted else _PEOPLE[last]), length
+    if len(phrase) == 1 and last in PEOPLE:  # "seats for three people" counts people, it names none
+        return (None if counted else PEOPLE[last]), length
     compound = len(phrase) > 1 and singular(last) in _COMPOUND_HEADS and phrase[-2] not in _NOT_COMPOUND
     if not compound and (last in NOT_OBJECTS or (len(phrase) == 1 and singular(last) in NOT_OBJECTS)
                          or _NOT_DETECTABLE.fullmatch(last) or _NUMBER.fullmatch(singular(last))):

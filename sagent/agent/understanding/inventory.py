@@ -9,6 +9,7 @@ from sagent.agent.understanding import lexicon
 from sagent.agent.understanding.errors import PlanningError
 from sagent.agent.understanding.frame import ObjectRef, TaskFrame
 from sagent.agent.understanding.question import NOT_OBJECTS, head_phrase, unique, unknown_objects
+from sagent.memory.phrases import PEOPLE
 from sagent.memory.vocabulary import normalize, singular
 
 _EXISTS_CUE = (r"(?:is there|are there|was there|were there|do (?:you|i|we) (?:see|have|spot|notice)|"
@@ -126,6 +127,9 @@ class InventoryReading:
             return None
         after = [m for m in q.mentions if m.start >= match.start(2)]
         before = [m for m in q.mentions if m.end <= match.start()]
+        counted = q.text[match.start(2):after[0].start if after else match.end(2)].split()
+        if counted and counted[0] in PEOPLE:  # "how many people could sit on the sofa": people, not sofas
+            return None
         if after:
             label, end = after[0].label, after[0].end
         elif before and re.match(r"(are|is|there|exist|do|can)\b", match.group(2)):  # "chairs: how many are there?"
