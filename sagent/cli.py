@@ -150,6 +150,9 @@ def cmd_ask(args) -> int:
         print(json.dumps({**answer.model_dump(), **({"evidence": str(evidence)} if evidence else {})}, indent=2))
         return 0
     print(answer.summary())
+    coverage = scene.record.coverage
+    if coverage is not None and (args.verbose or not coverage.complete):
+        print(f"built from: {coverage.describe()}")
     if args.verbose:
         print(f"\nprogram ({answer.planner}{', ' + answer.model if answer.model else ''}, "
               f"{answer.attempts} attempt(s)):\n{answer.program}\n\nobjects: {', '.join(answer.objects)}")
@@ -247,6 +250,7 @@ def cmd_inspect(args) -> int:
         "scene": scene.name, "source": scene.record.source, "up": list(scene.record.up),
         "objects": scene.label_counts(), "room_floor_area_m2": scene.room.floor_area, "views": len(scene.cameras),
         "scale": scene.scale.model_dump(),
+        "coverage": scene.record.coverage.model_dump() if scene.record.coverage is not None else None,
         "bev": args.bev, "ego": args.ego, "rrd": args.rrd, "ply": args.ply, "mesh": args.mesh, "mesh_triangles": triangles,
         "poses": [{"view": i, "time": c.time, "cam_to_world": [list(r) for r in c.cam_to_world], "K": [list(r) for r in c.K]}
                   for i, c in enumerate(scene.cameras)],
@@ -256,6 +260,8 @@ def cmd_inspect(args) -> int:
     else:
         print(f"scene {scene.name} ({scene.record.source}); {len(scene.objects)} objects, {len(scene.cameras)} views")
         print(f"metric scale: {scene.scale.describe()}")
+        if scene.record.coverage is not None:
+            print(f"built from: {scene.record.coverage.describe()}")
         if scene.room.floor_area is not None:
             print(f"room floor area: {scene.room.floor_area:.2f} m2")
         for label, count in scene.label_counts().items():

@@ -38,6 +38,7 @@ class Answer(BaseModel):
     scale: str = "annotations"  # where the scene's metres came from (sensor depth, size priors, ...)
     uncertainty: float | None = None  # 1-sigma, in `unit`, from the scale's uncertainty (lengths and areas)
     measured: str | None = None  # what the answer measured: "by volume", "bottom of the tv above the floor"
+    coverage: str | None = None  # reconstructed inputs: how much of the video the scene was built from
 
     # What the pictures of the evidence need; not part of the answer's JSON.
     _scene: SceneMemory | None = PrivateAttr(default=None)

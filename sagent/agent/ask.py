@@ -167,6 +167,7 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
         scene=scene.name, objects=solution.execution.objects_used, frames=frames,
         trace=[step.to_dict() for step in solution.execution.trace], attempts=len(solution.attempts),
         scale=scene.scale.describe(), uncertainty=uncertainty, measured=measured or None,
+        coverage=scene.record.coverage.describe() if scene.record.coverage is not None else None,
     ).with_evidence(scene, solution.execution.observer)
     if memory is not None:
         record = record.model_copy(update=dict(

@@ -177,6 +177,27 @@ class MetricScale(BaseModel):
         return f"{self.source}{spread}" + (f" ({self.detail})" if self.detail else "")
 
 
+class Coverage(BaseModel):
+    """How much of a plain video (or set of photos) the reconstruction could pose: what the answers rest on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    keyframes: int = Field(ge=0)  # handed to the reconstruction
+    posed: int = Field(ge=0)
+    posed_span: tuple[float, float] = (0.0, 0.0)  # seconds: the first and last posed keyframe
+    given_span: tuple[float, float] = (0.0, 0.0)  # seconds: the first and last keyframe
+    how: str = ""  # the backend and the way it got there
+
+    @property
+    def complete(self) -> bool:
+        return self.posed == self.keyframes
+
+    def describe(self) -> str:
+        (start, end), (first, last) = self.posed_span, self.given_span
+        return (f"posed {self.posed} of {self.keyframes} keyframes, {start:.1f}-{end:.1f} s of {first:.1f}-{last:.1f} s"
+                + (f" ({self.how})" if self.how else ""))
+
+
 class SceneRecord(BaseModel):
     """Everything in a scene memory except bulk arrays: the JSON part of the saved file."""
 
@@ -189,6 +210,7 @@ class SceneRecord(BaseModel):
     stated_counts: dict[str, int] = Field(
         default={}, description="instance counts the source states (annotations), which win over box counts")
     scale: MetricScale = MetricScale()
+    coverage: Coverage | None = None  # reconstructed inputs: how much of the input was posed
 
     @field_validator("up")
     @classmethod

@@ -1,9 +1,13 @@
 """Decoding videos and image folders into keyframes chosen by motion and coverage.
 
-A keyframe is taken when the view has changed enough since the last one (mean optical-flow motion
-above `min_motion` pixels at 160 px wide, or a mean grey-level change above `min_change`), and
-at the latest every `max_gap` seconds, so slow pans are still covered; `max_frames` caps the total
-by keeping the most distinct ones spread over time. Decoding uses OpenCV (the perception extra).
+A keyframe is taken when the view has changed enough since the last one (mean optical-flow motion,
+summed frame to frame, above `min_motion` pixels at 160 px wide, or a mean grey-level change from
+the last keyframe above `min_change`), and
+at the latest every `max_gap` seconds, so slow pans are still covered: more keyframes where the view
+changes fast. `max_frames` caps the total by keeping keyframes evenly spaced in that view change (its
+steps summed, in units of the thresholds), so neighbours overlap about
+equally all along; keeping the most-moved ones instead left gaps where the view changed slowly,
+which broke structure from motion's chains of neighbours. Decoding uses OpenCV (the perception extra).
 """
 
 from __future__ import annotations
@@ -88,7 +92,19 @@ def _frames(path: Path, fps_hint: float) -> Iterator[tuple[int, float, np.ndarra
 def _small_gray(cv2, image: np.ndarray) -> np.ndarray:
     height, width = image.shape[:2]
     scale = 160 / width
-    return cv2.cvtColor(cv2.resize(image, (160, max(1, int(height * scale)))), cv2.COLOR_RGB2GRAY)
+    return np.ascontiguousarray(cv2.cvtColor(cv2.resize(image, (160, max(1, int(height * scale)))), cv2.COLOR_RGB2GRAY))
+
+
+PHASE_CONFIDENT = 0.2  # phase correlation's peak response above which its shift is a real pan
+
+
+def frame_motion(cv2, flow, before: np.ndarray, after: np.ndarray) -> float:
+    """Pixels the view moved between two consecutive small grey frames: the mean of DIS optical flow, or
+    the global shift phase correlation finds when larger (flow loses a fast pan past ~8% of the width,
+    measuring a 24 px pan of a 160 px frame as 5; phase correlation measured 24)."""
+    moved = float(np.linalg.norm(flow.calc(before, after, None), axis=2).mean())
+    (dx, dy), response = cv2.phaseCorrelate(before.astype(np.float32), after.astype(np.float32))
+    return max(moved, float(np.hypot(dx, dy))) if response >= PHASE_CONFIDENT else moved
 
 
 def keyframes(path: str | Path, min_motion: float = 6.0, min_change: float = 0.06, max_gap: float = 2.0,
@@ -101,22 +117,42 @@ def keyframes(path: str | Path, min_motion: float = 6.0, min_change: float = 0.0
     if max_frames < 1:
         raise FramesError(f"max_frames must be at least 1, got {max_frames}")
     chosen: list[Keyframe] = []
-    last_gray = None
+    steps: list[float] = []  # view change from the previous keyframe, in units of the thresholds
+    last_gray = previous_gray = None
+    flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    travelled = 0.0  # flow summed frame to frame since the last keyframe
     for index, time, image in _frames(path, fps_hint):
         gray = _small_gray(cv2, image)
         if last_gray is None:
             chosen.append(Keyframe(index, time, image, 0.0))
-            last_gray = gray
+            last_gray = previous_gray = gray
             continue
-        flow = cv2.calcOpticalFlowFarneback(last_gray, gray, None, 0.5, 3, 15, 3, 5, 1.2, 0)
-        motion = float(np.linalg.norm(flow, axis=2).mean())
+        # Frame to frame: flow loses track of a fast turn measured against a keyframe far behind.
+        travelled += frame_motion(cv2, flow, previous_gray, gray)
+        previous_gray = gray
         # Flow misses motion over textureless surfaces; the image difference does not.
         change = float(np.abs(gray.astype(float) - last_gray).mean() / 255)
-        if motion >= min_motion or change >= min_change or time - chosen[-1].time >= max_gap:
-            chosen.append(Keyframe(index, time, image, motion))
-            last_gray = gray
+        if travelled >= min_motion or change >= min_change or time - chosen[-1].time >= max_gap:
+            chosen.append(Keyframe(index, time, image, travelled))
+            # Flow's measure where it saw the motion; the image change where it did not (plain surfaces).
+            steps.append(travelled / min_motion if travelled >= min_motion / 2 else max(change / min_change, 0.25))
+            last_gray, travelled = gray, 0.0
     if len(chosen) > max_frames:
-        # Keep the first, then the most-moved ones, in time order: coverage over redundancy.
-        keep = sorted(sorted(range(1, len(chosen)), key=lambda i: -chosen[i].motion)[:max_frames - 1])
-        chosen = [chosen[0], *(chosen[i] for i in keep)]
+        chosen = [chosen[i] for i in evenly_spaced(np.concatenate([[0.0], np.cumsum(steps)]), max_frames)]
     return chosen
+
+
+def evenly_spaced(position: np.ndarray, count: int) -> list[int]:
+    """Indices of `count` of the increasing Float[N] `position`s nearest to evenly spaced targets from the
+    first to the last (the first and last always kept; each index once)."""
+    if count >= len(position):
+        return list(range(len(position)))
+    if count == 1:
+        return [0]
+    picked: list[int] = []
+    for target in np.linspace(position[0], position[-1], count):
+        index = int(np.argmin(np.abs(position - target)))
+        low = picked[-1] + 1 if picked else 0
+        high = len(position) - (count - len(picked))  # leave room for the targets still to come
+        picked.append(min(max(index, low), high))
+    return picked

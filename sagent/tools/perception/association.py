@@ -41,10 +41,20 @@ def sighting_from_state(saved: dict | list) -> Sighting:
     return Sighting(**{**fields, "box2d": tuple(fields["box2d"])})
 
 
+JOIN_SHARE = 0.15  # of a detection's sampled voxels: a part holding this much of them is the detection's object too
+
+
+def _found(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Indices into sorted Int64[M] `keys` of those of `wanted` that are there."""
+    found = np.searchsorted(keys, wanted)
+    found[found == len(keys)] = 0
+    return found[keys[found] == wanted]
+
+
 class ObjectMap:
     """Per label group, a voxel grid of the detections' object points; objects on demand."""
 
-    def __init__(self, voxel: float = 0.02, sample: int = 16):
+    def __init__(self, voxel: float = 0.02, sample: int = 32):
         self.voxel, self.sample = voxel, sample
         self.grids: dict[str, VoxelSums] = {}
         self.records: list[DetectionRecord] = []
@@ -79,12 +89,11 @@ class ObjectMap:
             measured = well_measured(keys, grid.weights[keep], noise_ratio)
             if not len(keys):
                 continue
-            parts = component_labels(len(keys), adjacent_pairs(keys))
+            parts = self._joined_by_detections(component_labels(len(keys), adjacent_pairs(keys)), keys,
+                                               by_group.get(group, []))
             members: dict[int, list[DetectionRecord]] = {}
             for record in by_group.get(group, []):
-                found = np.searchsorted(keys, record.keys)
-                found[found == len(keys)] = 0
-                found = found[keys[found] == record.keys]
+                found = _found(keys, record.keys)
                 if len(found):
                     members.setdefault(int(np.bincount(parts[found]).argmax()), []).append(record)
             sizes = np.bincount(parts)
@@ -97,6 +106,23 @@ class ObjectMap:
                     mine &= measured
                 instances.append(make_instance(centres[mine], up, floor, [r.sighting for r in records], votes))
         return instances
+
+    def _joined_by_detections(self, parts: np.ndarray, keys: np.ndarray, records: list[DetectionRecord]) -> np.ndarray:
+        """`parts` with the parts one detection spans joined: a thin object (a cart's frame and shelves,
+        a plant's leaves) or one an occluder cuts falls apart into voxel parts, and keeping only the part
+        most of its voxels fall in measured a real 79 cm cart as 47 cm. A part counts as spanned when it
+        holds `JOIN_SHARE` of the detection's sampled voxels, and at least two."""
+        links = []
+        for record in records:
+            found = _found(keys, record.keys)
+            if not len(found):
+                continue
+            counts = np.bincount(parts[found])
+            spanned = np.nonzero((counts >= 2) & (counts >= JOIN_SHARE * len(found)))[0]
+            links.extend((spanned[0], other) for other in spanned[1:])
+        if not links:
+            return parts
+        return component_labels(int(parts.max()) + 1, np.array(links))[parts]
 
     def state(self) -> tuple[dict[str, np.ndarray], list[dict]]:
         """(arrays, JSON-able records) for saving; `from_state` restores."""

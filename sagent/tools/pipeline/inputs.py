@@ -56,8 +56,9 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
 # scenes from an older builder are rebuilt, not served (2: order-free association, triangulation,
 # typical sizes for unseen sides; 3: parts an occluder cut apart joined, tighter surface trim and carving,
 # boxes fitted to better-measured voxels; 4: COLMAP reconstructions independent of the thread count;
-# 5: photos, and videos densified by a depth model).
-PERCEPTION_VERSION = 5
+# 5: photos, and videos densified by a depth model; 6: keyframes evenly spaced in view change, COLMAP
+# pairs by problem size, a hard-footage pass, split models joined, coverage recorded).
+PERCEPTION_VERSION = 6
 
 
 def _cached(cache: SceneCache | None, files: list[Path], root: Path, settings, build) -> SceneMemory:

@@ -138,6 +138,7 @@ def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder
     memory = build_scene(frames, grounder, labels, build, name, progress, metric=False)
     factor, scale = decide_scale(memory, working_factor, user, working.metric)
     memory = memory.rescaled(factor, scale)
+    memory.record = memory.record.model_copy(update=dict(coverage=reconstruction.coverage()))
     return complete_unseen_extents(memory) if scale.metric else memory
 
 
@@ -145,8 +146,8 @@ def registered_enough(reconstruction: Reconstruction) -> Reconstruction:
     """The reconstruction, or ReconstructionError when it posed fewer than half of the frames given."""
     if reconstruction.registered_share < 0.5:
         raise ReconstructionError(
-            f"{reconstruction.backend} posed only {len(reconstruction.views)} of {reconstruction.frames_given} "
-            "keyframes: the input has too little texture, too little overlap or too fast motion")
+            f"{reconstruction.backend} {reconstruction.coverage().describe()}: too few to answer from; the input "
+            "has too little texture, too little overlap or too fast motion (give more frames, or depth and poses)")
     return reconstruction
 
 

@@ -1,10 +1,18 @@
-"""Classical structure from motion on the CPU with pycolmap: SIFT features, sequential matching
-(video frames overlap their neighbours), incremental mapping. Needs no weights.
+"""Classical structure from motion on the CPU with pycolmap: SIFT features, matching of the keyframe
+pairs the size of the problem calls for (`sfm_pairs.py`), incremental mapping. Needs no weights.
 
 Gives camera poses, one shared pinhole camera refined by bundle adjustment, and sparse points;
 each view's depth map holds the depths of the points it sees (zero elsewhere; see
-`reconstruction.visible_depth`), which is what lifting needs inside a detection box. The model
-with the most registered images wins.
+`reconstruction.visible_depth`), which is what lifting needs inside a detection box.
+
+Real footage is harder than generated rooms: plain walls, small frames, fast turns, wide baselines.
+When the first pass poses less than `retry_below` of the keyframes, a second pass extracts
+features made for that (domain-size-pooled, affine-covariant SIFT at a lower threshold) and accepts
+weaker registrations; its result replaces the first only when it poses more keyframes AND puts the
+keyframes both posed where the first did (a weak registration can be confidently wrong: on 8 frames
+spread over the real kitchen it posed 6 with 44 cm of error, where the first pass posed 4 within 2 cm).
+When mapping splits the video into several models, those that share keyframes are joined into the
+largest (`sfm_models.py`); the rest are left out, and the reconstruction says what it covers.
 
 The same keyframes give the same reconstruction, bit for bit, whatever `threads` is and however
 the build is run (benchmarks/bench_determinism.py). Three things made it depend on the threads:
@@ -29,9 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sagent.tools.geometry.camera import principal_point_from_corner
 from sagent.tools.io.video import Keyframe
-from sagent.tools.reconstruction.reconstruction import PosedView, Reconstruction, ReconstructionError, visible_depth
+from sagent.tools.reconstruction.reconstruction import Reconstruction, ReconstructionError
+from sagent.tools.reconstruction.sfm_models import agree, from_models, joinable
+from sagent.tools.reconstruction.sfm_pairs import choose_pairs
 
 
 @dataclass
@@ -39,12 +48,32 @@ class ColmapSettings:
     max_image_size: int = 1024  # longer side, pixels, for feature extraction
     max_features: int = 8192
     peak_threshold: float = 0.004  # below COLMAP's 0.0067: more, fainter features, so denser depth for lifting
-    overlap: int = 8  # neighbours each frame is matched with
-    loop_detection: bool = False  # needs a vocabulary tree file
+    exhaustive_up_to: int = 32  # keyframes: every pair matched up to this many (496 pairs)
+    overlap: int = 8  # beyond it, each frame with its next `overlap` frames ...
+    retrieval: int = 5  # ... and its most similar frames in visual words
+    retry_below: float = 0.9  # share of keyframes posed under which the hard-footage pass runs (0: never)
     threads: int = -1  # feature extraction (-1: all cores); the result does not depend on it
     init_min_angle: float = 4.0  # degrees between the rays of the first image pair
     seed: int = 0
 
+
+@dataclass(frozen=True)
+class Pass:
+    """One way of running COLMAP: the first for ordinary footage, then one for hard footage."""
+
+    name: str
+    dsp: bool = False  # domain-size pooling and affine shape: SIFT that survives plain and small images
+    threshold_factor: float = 1.0  # times the settings' peak threshold
+    exhaustive_up_to: int | None = None  # None: the settings'
+    init_min_inliers: int = 100  # COLMAP's defaults; the hard pass accepts weaker pairs and registrations
+    abs_pose_min_inliers: int = 30
+    abs_pose_min_inlier_ratio: float = 0.25
+    min_matches: int = 15
+
+
+FIRST = Pass("first")
+HARD = Pass("hard footage", dsp=True, threshold_factor=0.5, exhaustive_up_to=48, init_min_inliers=30,
+            abs_pose_min_inliers=15, abs_pose_min_inlier_ratio=0.15, min_matches=10)
 
 # Incremental mapping's parallel RANSAC and bundle adjustment give results that depend on the thread
 # count (and vary at one count), so mapping always runs on this many threads.
@@ -62,7 +91,7 @@ def _pycolmap():
         raise ReconstructionError("the colmap backend needs pycolmap: pip install 'sagent[video]'") from None
     # COLMAP logs every step (glog) to stderr; sagent's own progress and errors are what a user should see.
     if hasattr(pycolmap, "logging"):
-        pycolmap.logging.minloglevel = max(pycolmap.logging.minloglevel, 2)  # errors only
+        pycolmap.logging.minloglevel = max(pycolmap.logging.minloglevel, 3)  # fatal only: failures come back as results
     return pycolmap
 
 
@@ -88,16 +117,88 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
     from PIL import Image
 
     pycolmap = _pycolmap()
-    pycolmap.set_random_seed(settings.seed)  # this thread's stream; COLMAP's own threads are seeded per step below
-    timings: dict[str, float] = {}
-    images, database, output = work / "images", work / "database.db", work / "sparse"
+    images = work / "images"
     images.mkdir(parents=True, exist_ok=True)
-    output.mkdir(exist_ok=True)
     names = [f"{i:05d}.png" for i in range(len(keyframes))]  # lossless: JPEG blurs fine texture
     for name, keyframe in zip(names, keyframes):
         Image.fromarray(keyframe.image).save(images / name)
+    first = _attempt(pycolmap, FIRST, keyframes, names, settings, images, work / "first")
+    retry = settings.retry_below > 0 and (first is None or first.registered_share < settings.retry_below)
+    chosen = _better(first, _attempt(pycolmap, HARD, keyframes, names, settings, images, work / "hard")) if retry else first
+    if chosen is None:
+        raise ReconstructionError(
+            f"structure from motion could not register the video's frames ({len(keyframes)} keyframes): too "
+            "little texture or overlap between them; give depth and poses, or use the vggt backend on a GPU")
+    if first is not None:
+        chosen.timings = {**{f"first {k}": v for k, v in first.timings.items()}, **chosen.timings}
+    return chosen
+
+
+def _better(first: Reconstruction | None, hard: Reconstruction | None) -> Reconstruction | None:
+    """The hard pass's result when it poses more keyframes and agrees with the first where both posed."""
+    if hard is None or (first is not None and len(hard.views) <= len(first.views)):
+        return first
+    if first is not None and not agree(first, hard):
+        first.notes.append(f"a second pass with hard-footage settings posed {len(hard.views)} keyframes but "
+                           "disagreed with the first where both posed; kept the first")
+        return first
+    return hard
+
+
+def _attempt(pycolmap, mode: Pass, keyframes: list[Keyframe], names: list[str], settings: ColmapSettings,
+             images: Path, work: Path) -> Reconstruction | None:
+    pycolmap.set_random_seed(settings.seed)  # this thread's stream; COLMAP's own threads are seeded per step below
+    work.mkdir(parents=True, exist_ok=True)
+    database, output = work / "database.db", work / "sparse"
+    output.mkdir(exist_ok=True)
+    timings: dict[str, float] = {}
 
     started = time.perf_counter()
+    _extract(pycolmap, mode, settings, database, images, names)
+    timings["features"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    pairing = _match(pycolmap, mode, settings, database, work, names)
+    timings["matching"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    options = pycolmap.IncrementalPipelineOptions()
+    options.num_threads = MAPPING_THREADS
+    options.random_seed = settings.seed  # COLMAP passes it on to registration, triangulation and the initial pair
+    # Short clips are models too (COLMAP drops models under 10 images), and video baselines are
+    # small: start from a pair seen 4 degrees apart rather than 16.
+    options.min_model_size = min(options.min_model_size, max(3, len(keyframes) // 2))
+    options.min_num_matches = mode.min_matches
+    options.mapper.init_min_tri_angle = settings.init_min_angle
+    options.mapper.init_min_num_inliers = mode.init_min_inliers
+    options.mapper.abs_pose_min_num_inliers = mode.abs_pose_min_inliers
+    options.mapper.abs_pose_min_inlier_ratio = mode.abs_pose_min_inlier_ratio
+    models = sorted(pycolmap.incremental_mapping(database, images, output, options=options).values(),
+                    key=lambda m: -m.num_reg_images())
+    timings["mapping"] = time.perf_counter() - started
+    if not models:
+        return None
+    joined = joinable(pycolmap, models)
+    result = from_models(joined, keyframes, names)
+    result.timings = timings
+    result.notes.append(f"COLMAP ({mode.name} pass, {pairing} matched{_split(models, joined)})")
+    return result
+
+
+def _split(models: list, joined: list) -> str:
+    """What became of the models mapping split the keyframes into ('' when the largest holds them all)."""
+    def posed(model) -> set[str]:
+        return {image.name for image in model.images.values() if image.has_pose}
+
+    kept = set().union(*(posed(model) for model, _ in joined))
+    left_out = set().union(*(posed(model) for model in models)) - kept
+    if len(joined) == 1 and not left_out:
+        return ""
+    said = f"; mapping split it into {len(models)} models, {len(joined) - 1} joined to the largest"
+    return said + (f", {len(left_out)} keyframes posed only in models left out" if left_out else "")
+
+
+def _extract(pycolmap, mode: Pass, settings: ColmapSettings, database: Path, images: Path, names: list[str]) -> None:
     reader = pycolmap.ImageReaderOptions()
     reader.camera_model = "SIMPLE_RADIAL"
     # Image ids in name order: extraction would number the images in the order its threads finish them.
@@ -108,59 +209,41 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
     extraction.max_image_size = settings.max_image_size
     extraction.num_threads = settings.threads
     extraction.sift.max_num_features = settings.max_features
-    extraction.sift.peak_threshold = settings.peak_threshold
+    extraction.sift.peak_threshold = settings.peak_threshold * mode.threshold_factor
+    extraction.sift.domain_size_pooling = mode.dsp
+    extraction.sift.estimate_affine_shape = mode.dsp
     pycolmap.extract_features(database, images, image_names=names, camera_mode=pycolmap.CameraMode.SINGLE,
                               reader_options=reader, extraction_options=extraction, device=pycolmap.Device.cpu)
-    timings["features"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    pairing = pycolmap.SequentialPairingOptions()
-    pairing.overlap = settings.overlap
-    pairing.loop_detection = settings.loop_detection
-    pairing.num_threads = MATCHING_THREADS
+
+def _descriptors(pycolmap, database: Path, count: int):
+    def read() -> list[np.ndarray]:
+        db = pycolmap.Database.open(database) if hasattr(pycolmap.Database, "open") else pycolmap.Database(str(database))
+        try:
+            found = [db.read_descriptors(image_id) for image_id in range(1, count + 1)]
+            return [np.asarray(getattr(d, "data", d)) for d in found]  # pycolmap 4 wraps them
+        finally:
+            db.close()
+    return read
+
+
+def _match(pycolmap, mode: Pass, settings: ColmapSettings, database: Path, work: Path, names: list[str]) -> str:
+    """Matches and verifies the chosen pairs; returns how they were chosen."""
+    exhaustive_up_to = settings.exhaustive_up_to if mode.exhaustive_up_to is None else \
+        max(mode.exhaustive_up_to, settings.exhaustive_up_to)
+    pairs, how = choose_pairs(len(names), exhaustive_up_to, settings.overlap, settings.retrieval,
+                              _descriptors(pycolmap, database, len(names)), settings.seed)
+    listing = work / "pairs.txt"
+    listing.write_text("".join(f"{names[i]} {names[j]}\n" for i, j in pairs))
+    pairing = pycolmap.ImportedPairingOptions()
+    pairing.match_list_path = str(listing)
     matching = pycolmap.FeatureMatchingOptions()
     matching.num_threads = MATCHING_THREADS
     verification = pycolmap.TwoViewGeometryOptions()
     verification.ransac.random_seed = settings.seed  # unseeded, each pair's draws depend on its thread's history
-    pycolmap.match_sequential(database, matching_options=matching, pairing_options=pairing,
-                              verification_options=verification, device=pycolmap.Device.cpu)
-    timings["matching"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    options = pycolmap.IncrementalPipelineOptions()
-    options.num_threads = MAPPING_THREADS
-    options.random_seed = settings.seed  # COLMAP passes it on to registration, triangulation and the initial pair
-    # Short clips are models too (COLMAP drops models under 10 images), and video baselines are
-    # small: start from a pair seen 4 degrees apart rather than 16.
-    options.min_model_size = min(options.min_model_size, max(3, len(keyframes) // 2))
-    options.mapper.init_min_tri_angle = settings.init_min_angle
-    models = pycolmap.incremental_mapping(database, images, output, options=options)
-    timings["mapping"] = time.perf_counter() - started
-    if not models:
-        raise ReconstructionError(
-            f"structure from motion could not register the video's frames ({len(keyframes)} keyframes): too "
-            "little texture or motion between them; give depth and poses, or use the vggt backend on a GPU")
-    model = max(models.values(), key=lambda m: m.num_reg_images())
-    result = _from_model(model, keyframes, names)
-    result.timings = timings
-    return result
+    pycolmap.match_image_pairs(database, matching_options=matching, pairing_options=pairing,
+                               verification_options=verification, device=pycolmap.Device.cpu)
+    return how
 
 
-def _from_model(model, keyframes: list[Keyframe], names: list[str]) -> Reconstruction:
-    by_name = dict(zip(names, keyframes))
-    point_ids = list(model.points3D.keys())
-    xyz = np.array([model.points3D[i].xyz for i in point_ids]).reshape(-1, 3)
-    colours = np.array([model.points3D[i].color for i in point_ids], float).reshape(-1, 3) / 255.0
-    views = []
-    for image in sorted(model.images.values(), key=lambda im: im.name):
-        if not image.has_pose:
-            continue
-        keyframe = by_name[image.name]
-        camera = model.cameras[image.camera_id]
-        K = principal_point_from_corner(camera.calibration_matrix())
-        world_to_cam = np.eye(4)
-        world_to_cam[:3] = np.asarray(image.cam_from_world().matrix(), float)
-        cam_to_world = np.linalg.inv(world_to_cam)
-        depth = visible_depth(xyz, K, cam_to_world, keyframe.image.shape[:2])
-        views.append(PosedView(keyframe.index, keyframe.time, keyframe.image, K, cam_to_world, depth))
-    return Reconstruction("colmap", views, xyz, colours, frames_given=len(keyframes))
+__all__ = ["ColmapSettings", "ReconstructionError", "reconstruct_colmap"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sagent.errors import InputError
-from sagent.memory.scene import MetricScale
+from sagent.memory.scene import Coverage, MetricScale
 from sagent.tools.geometry.camera import PinholeCamera
 from sagent.tools.io.frames import Detection2D, Frame, FrameSet
 
@@ -42,10 +42,20 @@ class Reconstruction:
     frames_given: int = 0  # keyframes handed to the backend (views holds the ones it could pose)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     metric: MetricScale | None = None  # metres per unit when something measured it (a metric depth model)
+    given_span: tuple[float, float] | None = None  # seconds of the first and last keyframe handed to the backend
+    notes: list[str] = field(default_factory=list)  # how the backend got there ("COLMAP (hard footage pass, ...)")
 
     @property
     def registered_share(self) -> float:
         return len(self.views) / max(self.frames_given, 1)
+
+    def coverage(self) -> Coverage:
+        """How much of the input the posed views cover."""
+        times = [view.time for view in self.views]
+        span = self.given_span or (min(times, default=0.0), max(times, default=0.0))
+        return Coverage(keyframes=self.frames_given or len(self.views), posed=len(self.views),
+                        posed_span=(min(times, default=0.0), max(times, default=0.0)), given_span=span,
+                        how="; ".join(self.notes) or self.backend)
 
     def scaled(self, factor: float) -> "Reconstruction":
         """The same geometry with lengths multiplied by `factor` (rotations unchanged)."""
