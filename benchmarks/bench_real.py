@@ -8,8 +8,9 @@ numbers of the last release (benchmarks/real_data_baseline.json; tests/test_real
 - ScanNet scene0000_00: its 40,684-point cloud splatted into each of its 3 posed colour frames as depth
   (z-buffer), the projections of its ground-truth boxes as detections; per built box the size and centre
   errors, and how many of the boxes in view were built.
-- NYU Depth V2 (3 single frames, metric depth, no poses, no labels): geometry only; the floor found
-  (its up against the level camera's, the camera's height above it) and the room's extent.
+- NYU Depth V2 (3 single frames, metric depth, no poses, no labels): the floor found (its up against
+  the level camera's, the camera's height above it) and the room's extent; objects boxed by hand
+  (tests/data/nyu_hand_boxes.json, as detections): their sizes and counts.
 - 7-Scenes kitchen (every `--kitchen-step`-th of 500 frames): geometry only, up found from the floor
   (the gravity file is held back and used as the truth), room extent, time and peak traced memory.
 - Redwood (synthetic, a format check): builds, frames and cameras.
@@ -55,6 +56,7 @@ SCANNET = DATA / "scannet_scene0000_00"
 NYU = DATA / "nyu_depth_demo"
 KITCHEN = DATA / "sevenscenes_kitchen"
 REDWOOD = DATA / "redwood_rgbd"
+NYU_BOXES = ROOT / "tests" / "data" / "nyu_hand_boxes.json"
 BASELINE = Path(__file__).resolve().parent / "real_data_baseline.json"
 KITCHEN_STEP = 10  # every 10th of the kitchen's 500 frames: 50 frames, about a second
 GEOMETRY_ONLY = PerceptionSettings(detector="none")
@@ -270,22 +272,31 @@ def room_numbers(scene: SceneMemory, tolerance_area: dict = AREA) -> dict:
 
 def nyu(work: Path) -> dict:
     """Each NYU frame alone, camera at the origin (no poses): the up found against the level camera's
-    (-y), the camera's height above the floor, the room's extent."""
+    (-y), the camera's height above the floor, the room's extent; and the objects boxed by hand in
+    tests/data/nyu_hand_boxes.json (detections, not ground truth): each one's longest side and height,
+    and the counts, so a change that moves a real object's size is seen."""
     files = json.loads((NYU / "test_annotations.json").read_text())["files"]
+    hand = json.loads(NYU_BOXES.read_text())["frames"]
     numbers = {}
     for entry in files:
-        name = Path(entry["rgb"]).stem.replace("rgb_", "frame_")
+        stem = Path(entry["rgb"]).stem
+        name = stem.replace("rgb_", "frame_")
         fx, fy, cx, cy = entry["cam_in"]
         write_manifest(work / f"{name}.json", [{
             "image": str((NYU / "rgb" / Path(entry["rgb"]).name).resolve()),
             "depth": str((NYU / "depth" / Path(entry["depth"]).name).resolve()),
             "depth_scale": entry["depth_scale"], "K": [[fx, 0, cx], [0, fy, cy], [0, 0, 1]],
-            "cam_to_world": np.eye(4).tolist(), "time": 0.0}])
-        scene = load_input(str(work / f"{name}.json"), perception=GEOMETRY_ONLY)
+            "cam_to_world": np.eye(4).tolist(), "time": 0.0, "detections": hand.get(stem, [])}])
+        scene = load_input(str(work / f"{name}.json"), perception=PerceptionSettings(detector="annotations"))
         room = room_numbers(scene)
         numbers[f"{name}.up_off_level_deg"] = _number(degrees_between(scene.up, np.array([0.0, -1.0, 0.0])), ANGLE)
         numbers[f"{name}.camera_height_m"] = _number(-room.pop("floor_m")["value"], CENTRE)
         numbers.update({f"{name}.{key}": value for key, value in room.items()})
+        for label, count in scene.label_counts().items():
+            numbers[f"{name}.count.{label}"] = _number(count, EXACT)
+        for obj in scene.objects:
+            numbers[f"{name}.{obj.id}.longest_m"] = _number(max(obj.box.extents), SIZE)
+            numbers[f"{name}.{obj.id}.height_m"] = _number(height_of(obj.box, scene.up), SIZE)
     return numbers
 
 
@@ -326,9 +337,15 @@ def measure(name: str, step: int = KITCHEN_STEP) -> dict:
         return SETS[name][1](Path(work), step)
 
 
-def table(name: str, numbers: dict) -> str:
-    rows = [f"| {key} | {entry['value']:g} | {entry['says']} |" for key, entry in numbers.items()]
-    return "\n".join([f"### {name}", "", "| number | value | tolerance |", "|---|---:|---|", *rows])
+def table(name: str, numbers: dict, before: dict) -> str:
+    """The set's numbers beside the baseline's (the last release), '-' where one side has none."""
+    def shown(entry):
+        return "-" if entry is None else f"{entry['value']:g}"
+
+    keys = list(numbers) + [key for key in before if key not in numbers]
+    rows = [f"| {key} | {shown(before.get(key))} | {shown(numbers.get(key))} | "
+            f"{(numbers.get(key) or before.get(key))['says']} |" for key in keys]
+    return "\n".join([f"### {name}", "", "| number | last release | now | tolerance |", "|---|---:|---:|---|", *rows])
 
 
 def main() -> None:
@@ -338,12 +355,13 @@ def main() -> None:
                         help=f"also write {BASELINE.relative_to(ROOT)} (the numbers the tests hold)")
     args = parser.parse_args()
     results, sections = {}, []
+    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     for name, (folder, _) in SETS.items():
         if not folder.exists():
             sections.append(f"### {name}\n\nSkipped: ../shared/data/{folder.relative_to(DATA)} is absent.")
             continue
         results[name] = measure(name, args.kitchen_step)
-        sections.append(table(name, results[name]))
+        sections.append(table(name, results[name], baseline.get(name, {})))
         print(sections[-1] + "\n", flush=True)
     command = ".venv/bin/python benchmarks/bench_real.py" + (
         f" --kitchen-step {args.kitchen_step}" if args.kitchen_step != KITCHEN_STEP else "") + (
@@ -356,7 +374,7 @@ def main() -> None:
         "SUN RGB-D: its given 2D boxes as detections, errors against the ground-truth boxes. ScanNet: the cloud "
         "splatted into each frame as depth, the projections of the ground-truth boxes in view as detections; "
         "a box is built when a built box of its label lies within half its longest side. NYU: each frame alone, "
-        "camera at the origin, geometry only. Kitchen: every "
+        "camera at the origin; objects boxed by hand (tests/data/nyu_hand_boxes.json) as detections. Kitchen: every "
         f"{args.kitchen_step}th frame, geometry only, up found from the floor (gravity file held back).",
         "", *sections])
     write_section("real_data", body)

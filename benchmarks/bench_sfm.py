@@ -111,7 +111,7 @@ def run_case(name: str) -> dict:
     if reconstruction is not None:
         views = reconstruction.views
         result["posed"] = len(views)
-        result["covers"] = reconstruction.coverage().describe()
+        result["covers"] = reconstruction.coverage().describe() if hasattr(reconstruction, "coverage") else ""
         if len(views) >= 3:
             estimated = np.array([v.cam_to_world[:3, 3] for v in views])
             recorded = np.array([truth[v.source_index] for v in views])
@@ -134,12 +134,15 @@ def main() -> None:
         sys.exit(f"{DATA} not found (the shared data sits beside the repository)")
     kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results = kept.setdefault(args.label, {})
-    for name in args.cases.split(","):
+    for name in filter(None, args.cases.split(",")):  # --cases "": only rewrite the section from the kept results
         output = subprocess.run([sys.executable, __file__, "--one", name], capture_output=True, text=True, check=True)
         results[name] = json.loads(output.stdout.strip().splitlines()[-1])
         print(name, results[name], flush=True)
-    kept[args.label] = results
-    kept.setdefault("_machine", {})[args.label] = machine()
+    if results:
+        kept[args.label] = results
+        kept.setdefault("_machine", {})[args.label] = machine()
+    else:
+        kept.pop(args.label)
     RESULTS.write_text(json.dumps(kept, indent=1) + "\n")
     write_section("sfm_real", report(kept))
 

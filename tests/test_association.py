@@ -230,3 +230,67 @@ def test_carving_with_loose_and_tight_boxes_keeps_the_object_and_drops_the_wall_
     carved = builder._carve(instance, UP, 0.0)
     xs = carved.points[:, 0]
     assert xs.max() < 0.52 and xs.min() < -0.47, (xs.min(), xs.max())  # the strip gone, the panel whole
+
+
+def _sighting(frame: int = 0) -> Sighting:
+    return Sighting(frame, float(frame), 0.9, (0.0, 0.0, 10.0, 10.0))
+
+
+def _surface(x: tuple[float, float], z: tuple[float, float], spacing: float, y: float = 3.0) -> np.ndarray:
+    """Float[N 3] points of an upright panel facing a camera at the origin, `spacing` apart."""
+    xs, zs = np.arange(*x, spacing), np.arange(*z, spacing)
+    grid = np.stack(np.meshgrid(xs, zs), -1).reshape(-1, 2)
+    return np.column_stack([grid[:, 0], np.full(len(grid), y), grid[:, 1]])
+
+
+def _weights(points: np.ndarray) -> np.ndarray:
+    from sagent.tools.perception.scene_builder import depth_precision
+
+    return depth_precision(np.linalg.norm(points, axis=1))
+
+
+def test_a_far_object_is_sampled_densely_enough_to_stay_one_object():
+    """A real wardrobe 3 m from a Kinect (640x480, f 519), its box 190x264 px: lifted every 4th pixel, its
+    samples lay 2.3 cm apart and, scattered by depth noise, fell apart into 846 parts of 2 cm voxels; it was
+    lost. Lifted with the voxel as the largest spacing it is one object, its full height."""
+    from sagent.tools.io.frames import frame_from_arrays
+    from sagent.tools.perception.association import ObjectMap
+    from sagent.tools.perception.lifting import lift
+    from sagent.tools.perception.scene_builder import depth_precision
+
+    K = np.array([[519.0, 0, 320], [0, 519, 240], [0, 0, 1]])
+    depth = np.zeros((480, 640), np.float32)
+    # The wardrobe's front, turned away from the camera (3.8 m at its left edge, 2.9 m at its right), in a
+    # Kinect's depth steps (2.8 cm at 3 m): terraces whose risers the samples must still bridge.
+    slant = np.linspace(3.8, 2.9, 200)[None, :].repeat(280, axis=0)
+    depth[100:380, 220:420] = np.round(slant / 0.028) * 0.028
+    # Camera looking along +y, z up: OpenCV axes (x right, y down, z forward) to the world's.
+    pose = np.eye(4)
+    pose[:3, :3] = np.array([[1.0, 0, 0], [0, 0, 1], [0, -1, 0]])
+    pose[2, 3] = 1.4
+    frame = frame_from_arrays(K, pose, 0.0, depth=depth, detections=[])
+    detection = Detection2D("closet", (215.0, 95.0, 425.0, 385.0), 0.9)
+    heights = {}
+    for spacing in (None, 0.02):
+        observation = lift(frame, 0, detection, spacing=spacing)
+        objects = ObjectMap()
+        points = observation.points.astype(float)
+        objects.add("closet", observation.sightings[0], points, depth_precision(np.linalg.norm(points - pose[:3, 3], axis=1)))
+        heights[spacing] = max((o.box.extent_along(UP) for o in objects.instances(UP, -10.0)), default=0.0)
+    assert heights[0.02] == pytest.approx(280 / 519 * 3.8, abs=0.1)  # the far edge is the tallest on screen
+    assert heights[None] < 0.5 * heights[0.02]  # the part most samples fell in, as before
+
+
+def test_a_detection_whose_voxels_fall_in_parts_is_one_object():
+    """A real cart (a frame of thin rods, two shelves) came out 47 of 79 cm: its mask's points fell into
+    voxel parts with nothing between them and only the part most of them were in was kept. Every part
+    that holds a good share of one detection's voxels is that detection's object."""
+    from sagent.tools.perception.association import ObjectMap
+
+    shelves = np.concatenate([_surface((0.0, 0.6), (0.1, 0.15), 0.01, y=1.0),
+                              _surface((0.0, 0.6), (0.45, 0.5), 0.01, y=1.0),
+                              _surface((0.0, 0.6), (0.75, 0.79), 0.01, y=1.0)])
+    objects = ObjectMap()
+    objects.add("cart", _sighting(), shelves, _weights(shelves))
+    [cart] = objects.instances(UP, 0.0)
+    assert cart.box.extent_along(UP) == pytest.approx(0.69, abs=0.03)

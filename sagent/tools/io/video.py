@@ -96,6 +96,7 @@ def _small_gray(cv2, image: np.ndarray) -> np.ndarray:
 
 
 PHASE_CONFIDENT = 0.2  # phase correlation's peak response above which its shift is a real pan
+STILL = 0.25  # pixels a frame of flow that sensor noise gives a still camera; summed, it would make keyframes
 
 
 def frame_motion(cv2, flow, before: np.ndarray, after: np.ndarray) -> float:
@@ -128,7 +129,7 @@ def keyframes(path: str | Path, min_motion: float = 6.0, min_change: float = 0.0
             last_gray = previous_gray = gray
             continue
         # Frame to frame: flow loses track of a fast turn measured against a keyframe far behind.
-        travelled += frame_motion(cv2, flow, previous_gray, gray)
+        travelled += max(frame_motion(cv2, flow, previous_gray, gray) - STILL, 0.0)
         previous_gray = gray
         # Flow misses motion over textureless surfaces; the image difference does not.
         change = float(np.abs(gray.astype(float) - last_gray).mean() / 255)

@@ -58,7 +58,7 @@ def _silhouette_whole(box: OrientedBox, view: View) -> bool:
 
 def _seen_whole(box: OrientedBox, axis: np.ndarray, up: np.ndarray, views: list[View]) -> tuple[bool, float]:
     """(whether some view saw the side whole, along `axis`: from both ends in depth or as a whole
-    silhouette; the summed direction the depth views look along it, to grow away from them)."""
+    silhouette; the summed direction the views within ALONG_SIGHT_COS look along it, to grow away from them)."""
     sides_seen, away = set(), 0.0
     for view in views:
         line = box.center_array - view.camera.position

@@ -72,13 +72,19 @@ def remove_outliers(points: np.ndarray, ranges: np.ndarray | None = None, neighb
     return spread <= spread.mean() + ratio * spread.std()
 
 
+FAR_SAMPLES_CAP = 4  # times max_points: the most a detection is sampled to keep its far samples `spacing` apart
+
+
 def lift(frame: Frame, index: int, detection: Detection2D, max_points: int = 3000,
-         min_points: int = 30) -> Observation3D | None:
+         min_points: int = 30, spacing: float | None = None) -> Observation3D | None:
     """Lift one detection; None when too few pixels have depth.
 
     Pixels are taken on a regular grid inside the box (every n-th row and column, n chosen for
     about `max_points`), so the result depends on the frame alone, and the cost on the box's pixels
-    only once.
+    only once. With `spacing` (metres), n is also small enough that neighbouring samples on the far
+    part of the object lie at most that far apart (up to FAR_SAMPLES_CAP times `max_points`): an
+    object's voxels must touch to be one object, and a real wardrobe 3 m from a Kinect, sampled every
+    4th pixel (2.3 cm apart) into 2 cm voxels, fell apart into 846 parts and was lost.
     """
     depth = frame.depth
     if depth is None:
@@ -96,6 +102,11 @@ def lift(frame: Frame, index: int, detection: Detection2D, max_points: int = 300
     if count < min_points:
         return None
     step = max(1, int(np.sqrt(count / max_points)))
+    if spacing is not None and step > 1:
+        far = float(np.percentile(depth[r1:r2, c1:c2][valid], 75))
+        step = max(1, min(step, int(spacing * frame.K[0, 0] / far)))
+        step = max(step, int(np.ceil(np.sqrt(count / (FAR_SAMPLES_CAP * max_points)))))
+        max_points = max(max_points, int(np.ceil(count / step**2)))
     rows, cols = np.nonzero(valid[::step, ::step])
     rows, cols = rows * step + r1, cols * step + c1
     # "Central" pixels: the middle half of the box, where the object is, not the background.

@@ -143,7 +143,8 @@ class SceneBuilder:
             seen = self._add_to_cloud(frame, depth)
             floor = frame_floor(seen, self.up) if self.up is not None and not sparse else None
             for detection in detections:
-                observation = lift(frame, index, detection, self.settings.max_points_per_detection, min_points)
+                observation = lift(frame, index, detection, self.settings.max_points_per_detection, min_points,
+                                   spacing=self.settings.object_voxel)
                 if observation is not None:
                     lifted.append(observation)
                     if not sparse:

@@ -34,6 +34,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -52,6 +53,7 @@ class ColmapSettings:
     overlap: int = 8  # beyond it, each frame with its next `overlap` frames ...
     retrieval: int = 5  # ... and its most similar frames in visual words
     retry_below: float = 0.9  # share of keyframes posed under which the hard-footage pass runs (0: never)
+    hard_exhaustive_up_to: int = 48  # the hard-footage pass matches every pair up to this many keyframes
     threads: int = -1  # feature extraction (-1: all cores); the result does not depend on it
     init_min_angle: float = 4.0  # degrees between the rays of the first image pair
     seed: int = 0
@@ -64,7 +66,6 @@ class Pass:
     name: str
     dsp: bool = False  # domain-size pooling and affine shape: SIFT that survives plain and small images
     threshold_factor: float = 1.0  # times the settings' peak threshold
-    exhaustive_up_to: int | None = None  # None: the settings'
     init_min_inliers: int = 100  # COLMAP's defaults; the hard pass accepts weaker pairs and registrations
     abs_pose_min_inliers: int = 30
     abs_pose_min_inlier_ratio: float = 0.25
@@ -72,7 +73,7 @@ class Pass:
 
 
 FIRST = Pass("first")
-HARD = Pass("hard footage", dsp=True, threshold_factor=0.5, exhaustive_up_to=48, init_min_inliers=30,
+HARD = Pass("hard footage", dsp=True, threshold_factor=0.5, init_min_inliers=30,
             abs_pose_min_inliers=15, abs_pose_min_inlier_ratio=0.15, min_matches=10)
 
 # Incremental mapping's parallel RANSAC and bundle adjustment give results that depend on the thread
@@ -96,8 +97,9 @@ def _pycolmap():
 
 
 def _create_database(pycolmap, path: Path) -> None:
-    opener = getattr(pycolmap.Database, "open", None)  # pycolmap 4; 3.x opens in its constructor
-    (opener(path) if opener else pycolmap.Database(str(path))).close()
+    """A new, empty database at `path` (one left in a reused workdir would lend its stale features)."""
+    path.unlink(missing_ok=True)
+    pycolmap.Database.open(path).close()
 
 
 def reconstruct_colmap(keyframes: list[Keyframe], settings: ColmapSettings | None = None,
@@ -122,31 +124,37 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
     names = [f"{i:05d}.png" for i in range(len(keyframes))]  # lossless: JPEG blurs fine texture
     for name, keyframe in zip(names, keyframes):
         Image.fromarray(keyframe.image).save(images / name)
-    first = _attempt(pycolmap, FIRST, keyframes, names, settings, images, work / "first")
-    retry = settings.retry_below > 0 and (first is None or first.registered_share < settings.retry_below)
-    chosen = _better(first, _attempt(pycolmap, HARD, keyframes, names, settings, images, work / "hard")) if retry else first
+    first = _attempt(pycolmap, FIRST, settings.exhaustive_up_to, keyframes, names, settings, images, work / "first")
+    chosen = first
+    if settings.retry_below > 0 and (first is None or first.registered_share < settings.retry_below):
+        hard = _attempt(pycolmap, HARD, settings.hard_exhaustive_up_to, keyframes, names, settings, images,
+                        work / "hard")
+        chosen = _better(first, hard)
+        if chosen is not None:
+            runs = {"first": first, "hard": hard}
+            chosen.timings = {f"{name} {stage}": seconds for name, run in runs.items() if run is not None
+                              for stage, seconds in run.timings.items()}
     if chosen is None:
         raise ReconstructionError(
             f"structure from motion could not register the video's frames ({len(keyframes)} keyframes): too "
             "little texture or overlap between them; give depth and poses, or use the vggt backend on a GPU")
-    if first is not None:
-        chosen.timings = {**{f"first {k}": v for k, v in first.timings.items()}, **chosen.timings}
     return chosen
 
 
 def _better(first: Reconstruction | None, hard: Reconstruction | None) -> Reconstruction | None:
-    """The hard pass's result when it poses more keyframes and agrees with the first where both posed."""
+    """The hard pass's result when it poses more keyframes and agrees with the first where both posed
+    (with the first posing fewer than 3, there is nothing to check it against, nor to keep)."""
     if hard is None or (first is not None and len(hard.views) <= len(first.views)):
         return first
-    if first is not None and not agree(first, hard):
+    if first is not None and len(first.views) >= 3 and not agree(first, hard):
         first.notes.append(f"a second pass with hard-footage settings posed {len(hard.views)} keyframes but "
                            "disagreed with the first where both posed; kept the first")
         return first
     return hard
 
 
-def _attempt(pycolmap, mode: Pass, keyframes: list[Keyframe], names: list[str], settings: ColmapSettings,
-             images: Path, work: Path) -> Reconstruction | None:
+def _attempt(pycolmap, mode: Pass, exhaustive_up_to: int, keyframes: list[Keyframe], names: list[str],
+             settings: ColmapSettings, images: Path, work: Path) -> Reconstruction | None:
     pycolmap.set_random_seed(settings.seed)  # this thread's stream; COLMAP's own threads are seeded per step below
     work.mkdir(parents=True, exist_ok=True)
     database, output = work / "database.db", work / "sparse"
@@ -158,16 +166,16 @@ def _attempt(pycolmap, mode: Pass, keyframes: list[Keyframe], names: list[str], 
     timings["features"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    pairing = _match(pycolmap, mode, settings, database, work, names)
+    pairing = _match(pycolmap, exhaustive_up_to, settings, database, work, names)
     timings["matching"] = time.perf_counter() - started
 
     started = time.perf_counter()
     options = pycolmap.IncrementalPipelineOptions()
     options.num_threads = MAPPING_THREADS
     options.random_seed = settings.seed  # COLMAP passes it on to registration, triangulation and the initial pair
-    # Short clips are models too (COLMAP drops models under 10 images), and video baselines are
-    # small: start from a pair seen 4 degrees apart rather than 16.
-    options.min_model_size = min(options.min_model_size, max(3, len(keyframes) // 2))
+    # Small models are kept (COLMAP drops those under 10 images), so that joining sees them and coverage
+    # counts them; video baselines are small: start from a pair seen 4 degrees apart rather than 16.
+    options.min_model_size = 3
     options.min_num_matches = mode.min_matches
     options.mapper.init_min_tri_angle = settings.init_min_angle
     options.mapper.init_min_num_inliers = mode.init_min_inliers
@@ -216,23 +224,23 @@ def _extract(pycolmap, mode: Pass, settings: ColmapSettings, database: Path, ima
                               reader_options=reader, extraction_options=extraction, device=pycolmap.Device.cpu)
 
 
-def _descriptors(pycolmap, database: Path, count: int):
+def _descriptors(pycolmap, database: Path, names: list[str]) -> Callable[[], list[np.ndarray]]:
+    """A reader of each image's SIFT descriptors, in the order of `names`."""
     def read() -> list[np.ndarray]:
-        db = pycolmap.Database.open(database) if hasattr(pycolmap.Database, "open") else pycolmap.Database(str(database))
+        db = pycolmap.Database.open(database)
         try:
-            found = [db.read_descriptors(image_id) for image_id in range(1, count + 1)]
-            return [np.asarray(getattr(d, "data", d)) for d in found]  # pycolmap 4 wraps them
+            ids = {image.name: image.image_id for image in db.read_all_images()}
+            return [np.asarray(db.read_descriptors(ids[name]).data) for name in names]
         finally:
             db.close()
     return read
 
 
-def _match(pycolmap, mode: Pass, settings: ColmapSettings, database: Path, work: Path, names: list[str]) -> str:
+def _match(pycolmap, exhaustive_up_to: int, settings: ColmapSettings, database: Path, work: Path,
+           names: list[str]) -> str:
     """Matches and verifies the chosen pairs; returns how they were chosen."""
-    exhaustive_up_to = settings.exhaustive_up_to if mode.exhaustive_up_to is None else \
-        max(mode.exhaustive_up_to, settings.exhaustive_up_to)
     pairs, how = choose_pairs(len(names), exhaustive_up_to, settings.overlap, settings.retrieval,
-                              _descriptors(pycolmap, database, len(names)), settings.seed)
+                              _descriptors(pycolmap, database, names), settings.seed)
     listing = work / "pairs.txt"
     listing.write_text("".join(f"{names[i]} {names[j]}\n" for i, j in pairs))
     pairing = pycolmap.ImportedPairingOptions()

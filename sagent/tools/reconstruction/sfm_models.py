@@ -32,6 +32,7 @@ def joinable(pycolmap, models: list) -> list[tuple[object, np.ndarray]]:
         similarity = pycolmap.align_reconstructions_via_reprojections(other, base)
         if similarity is not None:
             joined.append((other, np.asarray(similarity.matrix(), float)))
+            base_names |= {image.name for image in other.images.values() if image.has_pose}  # a chain joins on
     return joined
 
 
@@ -65,16 +66,19 @@ def from_models(joined: list[tuple[object, np.ndarray]], keyframes: list[Keyfram
     return Reconstruction("colmap", views, xyz, rgb, frames_given=len(keyframes), given_span=span)
 
 
-def agree(a: Reconstruction, b: Reconstruction) -> bool:
-    """Whether the keyframes both posed sit in the same places up to a similarity (True when fewer than
-    3 are shared: nothing to compare)."""
-    centres_a = {v.source_index: v.cam_to_world[:3, 3] for v in a.views}
-    centres_b = {v.source_index: v.cam_to_world[:3, 3] for v in b.views}
-    shared = sorted(set(centres_a) & set(centres_b))
-    if len(shared) < 3:
-        return True
-    source, target = np.array([centres_b[i] for i in shared]), np.array([centres_a[i] for i in shared])
+def agree(a: Reconstruction, b: Reconstruction, max_degrees: float = 10.0) -> bool:
+    """Whether the keyframes both posed sit in the same places and look the same ways up to a similarity
+    (False when fewer than 4 are shared: a similarity has 7 parameters, 3 shared centres fit anything)."""
+    poses_a = {v.source_index: v.cam_to_world for v in a.views}
+    poses_b = {v.source_index: v.cam_to_world for v in b.views}
+    shared = sorted(set(poses_a) & set(poses_b))
+    if len(shared) < 4:
+        return False
+    source = np.array([poses_b[i][:3, 3] for i in shared])
+    target = np.array([poses_a[i][:3, 3] for i in shared])
     s, R, t = similarity_align(source, target)
     spread = np.sqrt(((target - target.mean(0)) ** 2).sum(1).mean())
     error = np.sqrt(((s * source @ R.T + t - target) ** 2).sum(1).mean())
-    return bool(error <= AGREEMENT * spread)
+    turned = [np.degrees(np.arccos(np.clip((np.trace(poses_a[i][:3, :3].T @ R @ poses_b[i][:3, :3]) - 1) / 2, -1, 1)))
+              for i in shared]
+    return bool(error <= AGREEMENT * spread and max(turned) <= max_degrees)

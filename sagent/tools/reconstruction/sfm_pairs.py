@@ -13,6 +13,8 @@ frame a tf-idf histogram, similarity the cosine; seeded, so the same frames give
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 WORDS = 256  # vocabulary size: enough to tell the rooms of a flat apart, small enough to fit on a few thousand descriptors
@@ -53,13 +55,13 @@ def retrieval_pairs(histograms: np.ndarray, neighbours: int) -> set[tuple[int, i
     np.fill_diagonal(similarity, -np.inf)
     pairs = set()
     for i, row in enumerate(similarity):
-        for j in np.argsort(-row, kind="stable")[:neighbours]:
+        for j in np.argsort(-row, kind="stable")[:min(neighbours, len(row) - 1)]:  # the diagonal sorts last
             pairs.add((min(i, int(j)), max(i, int(j))))
     return pairs
 
 
 def choose_pairs(count: int, exhaustive_up_to: int, overlap: int, retrieval: int,
-                 descriptors=None, seed: int = 0) -> tuple[list[tuple[int, int]], str]:
+                 descriptors: Callable[[], list[np.ndarray]] | None = None, seed: int = 0) -> tuple[list[tuple[int, int]], str]:
     """(sorted index pairs, how they were chosen). `descriptors()`: each image's descriptors, read only
     when retrieval needs them."""
     if count <= exhaustive_up_to:
