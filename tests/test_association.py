@@ -284,13 +284,16 @@ def test_a_far_object_is_sampled_densely_enough_to_stay_one_object():
 def test_a_detection_whose_voxels_fall_in_parts_is_one_object():
     """A real cart (a frame of thin rods, two shelves) came out 47 of 79 cm: its mask's points fell into
     voxel parts with nothing between them and only the part most of them were in was kept. Every part
-    that holds a good share of one detection's voxels is that detection's object."""
+    that holds a good share of one masked detection's voxels is that detection's object."""
     from sagent.tools.perception.association import ObjectMap
 
     shelves = np.concatenate([_surface((0.0, 0.6), (0.1, 0.15), 0.01, y=1.0),
                               _surface((0.0, 0.6), (0.45, 0.5), 0.01, y=1.0),
                               _surface((0.0, 0.6), (0.75, 0.79), 0.01, y=1.0)])
     objects = ObjectMap()
-    objects.add("cart", _sighting(), shelves, _weights(shelves))
+    objects.add("cart", _sighting(), shelves, _weights(shelves), masked=True)
     [cart] = objects.instances(UP, 0.0)
     assert cart.box.extent_along(UP) == pytest.approx(0.69, abs=0.03)
+    boxed = ObjectMap()  # a box's points: the part lifting kept is the object, the rest its background
+    boxed.add("cart", _sighting(), shelves, _weights(shelves))
+    assert boxed.instances(UP, 0.0)[0].box.extent_along(UP) < 0.1

@@ -2,12 +2,12 @@
 
 A keyframe is taken when the view has changed enough since the last one (mean optical-flow motion,
 summed frame to frame, above `min_motion` pixels at 160 px wide, or a mean grey-level change from
-the last keyframe above `min_change`), and
-at the latest every `max_gap` seconds, so slow pans are still covered: more keyframes where the view
-changes fast. `max_frames` caps the total by keeping keyframes evenly spaced in that view change (its
-steps summed, in units of the thresholds), so neighbours overlap about
-equally all along; keeping the most-moved ones instead left gaps where the view changed slowly,
-which broke structure from motion's chains of neighbours. Decoding uses OpenCV (the perception extra).
+the last keyframe above `min_change`), and at the latest every `max_gap` seconds, so slow pans are
+still covered: more keyframes where the view changes fast. `max_frames` caps the total by keeping
+keyframes evenly spaced in that view change (its steps summed, in units of the thresholds), so
+neighbours overlap about equally all along; keeping the most-moved ones instead left gaps where the
+view changed slowly, which broke structure from motion's chains of neighbours. Decoding uses OpenCV
+(the perception extra).
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ class DetectionRecord:
     group: str
     sighting: Sighting
     keys: np.ndarray  # Int64[<= sample] sorted voxel keys
+    masked: bool = False  # its pixels came from an instance mask: every sizeable part of them is the object
 
 
 def sighting_from_state(saved: dict | list) -> Sighting:
@@ -59,15 +60,17 @@ class ObjectMap:
         self.grids: dict[str, VoxelSums] = {}
         self.records: list[DetectionRecord] = []
 
-    def add(self, label: str, sighting: Sighting, points: np.ndarray, weights: np.ndarray | None = None) -> None:
-        """One detection's Float[N 3] object points (world, metres), with their Float[N] precision weights."""
+    def add(self, label: str, sighting: Sighting, points: np.ndarray, weights: np.ndarray | None = None,
+            masked: bool = False) -> None:
+        """One detection's Float[N 3] object points (world, metres), with their Float[N] precision weights;
+        `masked`: from an instance mask (a box's points are the one part `lifting.isolate_object` kept)."""
         group = label_group(label)
         grid = self.grids.get(group)
         if grid is None:
             grid = self.grids[group] = VoxelSums(self.voxel, chunk=50_000)  # small: one pending buffer per group
         keys = grid.add(points, weights=weights)
         picks = np.unique(np.linspace(0, len(keys) - 1, min(len(keys), self.sample)).astype(int))
-        self.records.append(DetectionRecord(label, group, sighting, keys[picks]))
+        self.records.append(DetectionRecord(label, group, sighting, keys[picks], masked))
 
     def instances(self, up: np.ndarray, floor: float | None, floor_margin: float = 0.02,
                   min_voxels: int = 4, noise_ratio: float = 0.5) -> list[Instance]:
@@ -108,12 +111,13 @@ class ObjectMap:
         return instances
 
     def _joined_by_detections(self, parts: np.ndarray, keys: np.ndarray, records: list[DetectionRecord]) -> np.ndarray:
-        """`parts` with the parts one detection spans joined: a thin object (a cart's frame and shelves,
-        a plant's leaves) or one an occluder cuts falls apart into voxel parts, and keeping only the part
-        most of its voxels fall in measured a real 79 cm cart as 47 cm. A part counts as spanned when it
-        holds `JOIN_SHARE` of the detection's sampled voxels, and at least two."""
+        """`parts` with the parts one masked detection spans joined: a thin object (a cart's frame and
+        shelves, a plant's leaves) or one an occluder cuts falls apart into voxel parts, and keeping only
+        the part most of its voxels fall in measured a real 79 cm cart as 47 cm. A part counts as spanned
+        when it holds `JOIN_SHARE` of the detection's sampled voxels, and at least two. Not for boxes: a
+        box's stray background would join (noisy boxes-only layout QA on 12 rooms 96.1 -> 95.7)."""
         links = []
-        for record in records:
+        for record in (r for r in records if r.masked):
             found = _found(keys, record.keys)
             if not len(found):
                 continue
@@ -131,7 +135,7 @@ class ObjectMap:
             arrays.update({f"map_{number}_{name}": value for name, value in grid.state().items()})
         arrays["map_record_keys"] = np.concatenate([r.keys for r in self.records]) if self.records else np.zeros(0, np.int64)
         meta = {"voxel": self.voxel, "groups": sorted(self.grids),
-                "records": [[r.label, asdict(r.sighting), len(r.keys)] for r in self.records]}
+                "records": [[r.label, asdict(r.sighting), len(r.keys), r.masked] for r in self.records]}
         return arrays, meta
 
     @classmethod
@@ -142,9 +146,9 @@ class ObjectMap:
                 name: arrays[f"map_{number}_{name}"] for name in ("keys", "sums", "counts", "weights")})
         keys = np.asarray(arrays["map_record_keys"], np.int64)
         start = 0
-        for label, sighting, size in meta["records"]:
+        for label, sighting, size, *masked in meta["records"]:  # saved before masks were kept: boxes
             objects.records.append(DetectionRecord(label, label_group(label), sighting_from_state(sighting),
-                                                   keys[start:start + size]))
+                                                   keys[start:start + size], bool(masked and masked[0])))
             start += size
         return objects
 

@@ -179,7 +179,8 @@ class SceneBuilder:
         points = isolate_object(observation, self.up, floor, outliers=False)
         if len(points) >= 10:
             ranges = np.linalg.norm(points - observation.origin, axis=1)
-            self.objects.add(observation.label, observation.sightings[0], points, depth_precision(ranges))
+            self.objects.add(observation.label, observation.sightings[0], points, depth_precision(ranges),
+                             observation.masked)
 
     def _on_surface(self, instance: Instance, up: np.ndarray, floor: float | None) -> Instance:
         """The instance without the voxels off the fused surface (`tsdf`): the shell depth noise puts
