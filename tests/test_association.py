@@ -294,6 +294,14 @@ def test_a_detection_whose_voxels_fall_in_parts_is_one_object():
     objects.add("cart", _sighting(), shelves, _weights(shelves), masked=True)
     [cart] = objects.instances(UP, 0.0)
     assert cart.box.extent_along(UP) == pytest.approx(0.69, abs=0.03)
-    boxed = ObjectMap()  # a box's points: the part lifting kept is the object, the rest its background
-    boxed.add("cart", _sighting(), shelves, _weights(shelves))
-    assert boxed.instances(UP, 0.0)[0].box.extent_along(UP) < 0.1
+    alone = ObjectMap()  # a box's points too, when no other detection has its main part there
+    alone.add("cart", _sighting(), shelves, _weights(shelves))
+    assert len(alone.instances(UP, 0.0)) == 1
+    # Two boxes on shelves one above the other, the lower one's box reaching the upper: a box joins no
+    # part that is another detection's main part; a mask would say they are one.
+    lower, upper = _surface((0.0, 0.6), (0.1, 0.4), 0.01, y=1.0), _surface((0.0, 0.6), (0.5, 0.62), 0.01, y=1.0)
+    both = np.concatenate([lower, upper])
+    two = ObjectMap()
+    two.add("box", _sighting(0), both, _weights(both))
+    two.add("box", _sighting(1), upper, _weights(upper))
+    assert len(two.instances(UP, 0.0)) == 2
