@@ -125,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--label", default="after", help="name these results (e.g. before, after)")
     parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--says", help="what code the label measured (kept beside its results)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # child process: run one case, print its JSON
     args = parser.parse_args()
     if args.one:
@@ -134,14 +135,16 @@ def main() -> None:
         sys.exit(f"{DATA} not found (the shared data sits beside the repository)")
     kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results = kept.setdefault(args.label, {})
-    for name in filter(None, args.cases.split(",")):  # --cases "": only rewrite the section from the kept results
+    cases = [name for name in args.cases.split(",") if name]  # none: only rewrite the section from the kept results
+    for name in cases:
         output = subprocess.run([sys.executable, __file__, "--one", name], capture_output=True, text=True, check=True)
         results[name] = json.loads(output.stdout.strip().splitlines()[-1])
         print(name, results[name], flush=True)
-    if results:
-        kept[args.label] = results
+    if args.says:
+        kept.setdefault("_says", {})[args.label] = args.says
+    if cases:
         kept.setdefault("_machine", {})[args.label] = machine()
-    else:
+    if not results:
         kept.pop(args.label)
     RESULTS.write_text(json.dumps(kept, indent=1) + "\n")
     write_section("sfm_real", report(kept))
@@ -163,6 +166,8 @@ def report(kept: dict) -> str:
         "",
         "Command: `.venv/bin/python benchmarks/bench_sfm.py --label LABEL` (each label's machine: "
         + "; ".join(f"{label}: {kept['_machine'].get(label, '?')}" for label in labels) + ").",
+        "",
+        *(f"{label}: {kept['_says'][label]}" for label in labels if label in kept.get("_says", {})),
         "Keyframes posed: of those handed to COLMAP. Trajectory: RMS camera-centre error after a similarity fit to "
         "the recorded poses, over the length of the recorded path. Peak: the process's maximum resident memory.",
         "",
