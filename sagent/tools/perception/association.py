@@ -81,13 +81,15 @@ class ObjectMap:
         self.records.append(DetectionRecord(label, group, sighting, keys[picks], masked))
 
     def instances(self, up: np.ndarray, floor: float | None, floor_margin: float = 0.02,
-                  min_voxels: int = 4, noise_ratio: float = 0.5) -> list[Instance]:
+                  min_voxels: int = 4, noise_ratio: float = 0.5, masked_noise_ratio: float = 0.1) -> list[Instance]:
         """The objects: per group, the voxels above the floor linked by adjacency; each part that
         most of some detection's voxels fall in is an object, labelled by its detections' votes,
         its box fitted to the part's well-measured voxels (`pointcloud.well_measured`: not the
         shell depth noise puts around surfaces; they do not decide the parts, since a strongly seen
         top can outweigh the sides under its edge). `noise_ratio` 0.5 over 0.1: noisy boxes-only
-        layout-QA on 12 rooms 95.5 -> 96.1, clean boxes and masks unchanged."""
+        layout-QA on 12 rooms 95.5 -> 96.1. An object most of whose detections are masks keeps 0.1
+        (`masked_noise_ratio`): a mask bounds it already, and 0.5 trimmed a real masked view's thin
+        and far ends (longest-side error median 3.3 -> 5.3 %: a vase 14 of 16.5 cm)."""
         by_group: dict[str, list[DetectionRecord]] = {}
         for record in self.records:
             by_group.setdefault(record.group, []).append(record)
@@ -98,6 +100,7 @@ class ObjectMap:
             keep = np.ones(len(centres), bool) if floor is None else centres @ up > floor + floor_margin
             keys, centres = grid.keys[keep], centres[keep]
             measured = well_measured(keys, grid.weights[keep], noise_ratio)
+            measured_masked = well_measured(keys, grid.weights[keep], masked_noise_ratio)
             if not len(keys):
                 continue
             parts = self._joined_by_detections(component_labels(len(keys), adjacent_pairs(keys)), keys, centres,
@@ -113,8 +116,9 @@ class ObjectMap:
                     continue
                 votes = add_votes(*({r.label: r.sighting.score} for r in records))
                 mine = parts == part
-                if np.count_nonzero(mine & measured) >= min_voxels:
-                    mine &= measured
+                trusted = measured_masked if 2 * sum(r.masked for r in records) > len(records) else measured
+                if np.count_nonzero(mine & trusted) >= min_voxels:
+                    mine &= trusted
                 instances.append(make_instance(centres[mine], up, floor, [r.sighting for r in records], votes))
         return instances
 
