@@ -376,6 +376,10 @@ def main() -> None:
         "a box is built when a built box of its label lies within half its longest side. NYU: each frame alone, "
         "camera at the origin; objects boxed by hand (tests/data/nyu_hand_boxes.json) as detections. Kitchen: every "
         f"{args.kitchen_step}th frame, geometry only, up found from the floor (gravity file held back).",
+        "The NYU objects joined the baseline with issue 24. The code of b8cd2f1 (the release before), run on the "
+        "same hand boxes, lost the wardrobe in both frames and the table behind the chair, and measured the water "
+        "heater 0.21 m tall, the furnace 1.09 m and the washing machine 0.73 m: a far object's samples lay further "
+        "apart than the 2 cm voxels, and its parts were dropped.",
         "", *sections])
     write_section("real_data", body)
     if args.write_baseline:
