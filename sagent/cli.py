@@ -468,15 +468,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DslError as error:
-        print(f"sagent: no answer: the program is invalid:\n{error.render()}", file=sys.stderr)
-        return 1
+        return _failed(args, "invalid program", f"no answer: the program is invalid:\n{error.render()}", 1)
     except SagentError as error:  # one line; the base says who must act and which exit code
         kind = "model error" if isinstance(error, ProviderError) else "error"
-        print(f"sagent: {kind}: {error}", file=sys.stderr)
-        return error.exit_code
+        return _failed(args, type(error).__name__, f"{kind}: {error}", error.exit_code)
     except KeyboardInterrupt:
-        print("sagent: interrupted", file=sys.stderr)
-        return 130
+        return _failed(args, "interrupted", "interrupted", 130)
     except BrokenPipeError:
         # The reader went away (`| head -1`): stop quietly; Python's own flush at exit must not complain.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -484,9 +481,18 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug: one line, the traceback on request
         if os.environ.get("SAGENT_DEBUG"):
             raise
-        print(f"sagent: internal error: {type(error).__name__}: {error} (this is a bug in sagent; "
-              "SAGENT_DEBUG=1 shows the traceback)", file=sys.stderr)
-        return InternalError.exit_code
+        return _failed(args, "InternalError", f"internal error: {type(error).__name__}: {error} (this is a bug in "
+                       "sagent; SAGENT_DEBUG=1 shows the traceback)", InternalError.exit_code)
+
+
+def _failed(args, kind: str, message: str, code: int) -> int:
+    """The failure's line on stderr; with --json also {"error", "kind", "exit"} on stdout, so a caller
+    that parses stdout always gets JSON."""
+    print(f"sagent: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message, "kind": kind, "exit": code}))
+    return code
+
 
 if __name__ == "__main__":
     sys.exit(main())

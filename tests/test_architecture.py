@@ -62,3 +62,15 @@ def test_layout_section_of_readme_names_every_room():
         assert f"sagent/{room.relative_to(PACKAGE).as_posix()}" in layout, f"README Layout misses {room.name}"
     for name in ("inputs.py", "perception.py", "plain_video.py"):
         assert not (PACKAGE / name).exists()
+
+
+def test_importing_the_cli_leaves_the_umask_and_skips_networkx():
+    """The CLI's start-up: no library only one rarely used function needs, and no process-wide state
+    changed by importing (the umask was set and restored at import, racing other threads' new files)."""
+    import subprocess
+    import sys
+
+    probe = ("import os, sys; calls = []; real = os.umask; os.umask = lambda m: calls.append(m) or real(m); "
+             "import sagent.cli, sagent.memory.storage; print(calls, 'networkx' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] False"

@@ -439,3 +439,29 @@ def test_broken_video_sidecar(capsys, tmp_path, content, words):
     video.write_bytes(b"\x00" * 64)  # never decoded: the sidecar is refused first
     (tmp_path / "walk_detections.json").write_bytes(content)
     failing(capsys, ["ask", str(video), "How many chairs are in this room?"], *words)
+
+
+def test_a_failure_with_json_prints_json_on_stdout(tmp_path, capsys):
+    """A caller parsing stdout gets JSON whatever happens; the line for a person stays on stderr."""
+    missing = str(tmp_path / "missing.mp4")
+    for argv in (["inspect", missing, "--json"], ["ask", missing, "how many chairs?", "--json"]):
+        code = main(argv)
+        out, err = capsys.readouterr()
+        failure = json.loads(out)
+        assert code != 0 and failure["exit"] == code and failure["kind"] and "missing.mp4" in failure["error"]
+        assert err.startswith("sagent: error:") and len(err.strip().splitlines()) == 1
+    assert main(["inspect", missing]) != 0 and capsys.readouterr().out == ""  # without --json, stdout stays empty
+
+
+def test_frames_too_sparse_to_find_the_floor_are_an_input_error():
+    """One frame whose depth is almost all missing, and no up given: the input's problem, said as such, not
+    an internal error."""
+    from sagent.tools.io.frames import FrameSet, frame_from_arrays
+    from sagent.tools.perception.grounding import NoObjects
+    from sagent.tools.perception.scene_builder import build_scene
+
+    depth = np.zeros((48, 64), np.float32)
+    depth[20:25, 30:35] = 2.0
+    frame = frame_from_arrays(np.array([[50.0, 0, 32], [0, 50, 24], [0, 0, 1]]), np.eye(4), 0.0, depth=depth)
+    with pytest.raises(InputError, match="cannot find the floor: the frames hold .* depth points.*up"):
+        build_scene(FrameSet([frame], None), NoObjects(), name="sparse")

@@ -22,9 +22,21 @@ class SceneFileError(InputError):
     """A scene-memory file is missing, unreadable or corrupt."""
 
 
-# Read once at import: os.umask can only be read by setting it, which races with other threads' files.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux); elsewhere set and
+    restored once, at the first write (setting it races with other threads' new files)."""
+    global _UMASK
+    if _UMASK is None:
+        try:
+            status = Path("/proc/self/status").read_text()
+            _UMASK = int(next(line.split()[1] for line in status.splitlines() if line.startswith("Umask:")), 8)
+        except (OSError, StopIteration, ValueError):
+            _UMASK = os.umask(0)
+            os.umask(_UMASK)
+    return _UMASK
+
+
+_UMASK: int | None = None
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -33,7 +45,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual permissions
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

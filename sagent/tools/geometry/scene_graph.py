@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from sagent.memory.scene import SceneMemory
 from sagent.tools.geometry.boxes import box_distance
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 NEAR_METRES = 0.5
 
@@ -19,6 +21,8 @@ def scene_graph(memory: SceneMemory, near: float = NEAR_METRES) -> nx.Graph:
     metres) and `relation`: "touching" (0), "near" (< `near`) or "apart"; edges between vertically
     stacked objects also carry `above`: the id of the higher one.
     """
+    import networkx as nx  # on use: importing it costs every command's start-up
+
     graph = nx.Graph(name=memory.name)
     up = memory.up
     for obj in memory.objects:

@@ -101,8 +101,8 @@ STILL = 0.25  # pixels a frame of flow that sensor noise gives a still camera; s
 
 def frame_motion(cv2, flow, before: np.ndarray, after: np.ndarray) -> float:
     """Pixels the view moved between two consecutive small grey frames: the mean of DIS optical flow, or
-    the global shift phase correlation finds when larger (flow loses a fast pan past ~8% of the width,
-    measuring a 24 px pan of a 160 px frame as 5; phase correlation measured 24)."""
+    the global shift phase correlation finds when larger (flow loses track of a pan past about 8 % of
+    the width in one frame)."""
     moved = float(np.linalg.norm(flow.calc(before, after, None), axis=2).mean())
     (dx, dy), response = cv2.phaseCorrelate(before.astype(np.float32), after.astype(np.float32))
     return max(moved, float(np.hypot(dx, dy))) if response >= PHASE_CONFIDENT else moved

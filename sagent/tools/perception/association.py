@@ -86,10 +86,10 @@ class ObjectMap:
         most of some detection's voxels fall in is an object, labelled by its detections' votes,
         its box fitted to the part's well-measured voxels (`pointcloud.well_measured`: not the
         shell depth noise puts around surfaces; they do not decide the parts, since a strongly seen
-        top can outweigh the sides under its edge). `noise_ratio` 0.5 over 0.1: noisy boxes-only
-        layout-QA on 12 rooms 95.5 -> 96.1. An object most of whose detections are masks keeps 0.1
-        (`masked_noise_ratio`): a mask bounds it already, and 0.5 trimmed a real masked view's thin
-        and far ends (longest-side error median 3.3 -> 5.3 %: a vase 14 of 16.5 cm)."""
+        top can outweigh the sides under its edge). Boxes take the stricter `noise_ratio`: their
+        lifts carry the noise shell; an object most of whose detections are masks takes
+        `masked_noise_ratio`, as a mask bounds it already and the stricter trim cut real thin and far
+        ends (BENCHMARKS.md, real-data regression)."""
         by_group: dict[str, list[DetectionRecord]] = {}
         for record in self.records:
             by_group.setdefault(record.group, []).append(record)
@@ -126,12 +126,10 @@ class ObjectMap:
                               records: list[DetectionRecord]) -> np.ndarray:
         """`parts` with the parts one detection spans joined: a thin object (a cart's frame and shelves)
         or one an occluder or a see-through front cuts falls apart into voxel parts, and keeping only the
-        part most of its voxels fall in measured a real 79 cm cart as 47 cm and a real wardrobe as 0.87 of
-        1.6 m. A part counts as spanned when it holds `JOIN_SHARE` of the detection's sampled voxels, and
-        at least two. A box (not a mask) only bridges a gap of at most BOX_BRIDGE to a part that is no
-        other detection's main part: its points may hold a neighbour of the same label or the background
-        behind, and joining any part it spanned took noisy boxes-only layout QA on 12 rooms from 96.1 to
-        95.7."""
+        part most of its voxels fall in measured it short. A part counts as spanned when it holds
+        `JOIN_SHARE` of the detection's sampled voxels, and at least two. A box (not a mask) only bridges
+        a gap of at most BOX_BRIDGE to a part that is no other detection's main part: its points may hold
+        a neighbour of the same label or the background behind it."""
         spans = []
         for record in records:
             found = _found(keys, record.keys)

@@ -22,8 +22,7 @@ from sagent.tools.geometry.camera import PinholeCamera, touches_border
 # A side more aligned with the line of sight than this is measured in depth (front face only).
 DEPTH_MEASURED_COS = math.cos(math.radians(45))
 # A side this aligned with the line of sight, not seen whole, lies mostly beyond what was seen: it grows
-# away from the camera. (A real bed seen from its foot at 47 degrees, its tall footboard hiding the
-# mattress, grew both ways, towards the camera too, and its centre landed 1.2 m from the truth.)
+# away from the camera (a bed seen from its foot, its footboard hiding the mattress, is cut behind).
 ALONG_SIGHT_COS = math.cos(math.radians(70))
 # A silhouette is whole when the fitted box spans this share of the 2D detection across the image.
 SILHOUETTE_COVERAGE = 0.85
@@ -77,8 +76,8 @@ def _seen_whole(box: OrientedBox, axis: np.ndarray, up: np.ndarray, views: list[
 
 def _names(extents: np.ndarray, horizontal: list[int], whole: dict[int, bool], typical: TypicalSize) -> dict[int, str]:
     """Which horizontal side is the category's length and which its width: the pairing that fits the
-    sides seen whole best, in the category's spreads (a bed's 1.79 m side is 1.1 sigma from its length,
-    0.7 from its width), an open side only counting against it when longer than typical."""
+    sides seen whole best, in the category's spreads (a length varies less than a width), an open side
+    only counting against it when longer than typical."""
     def misfit(pairing: dict[int, str]) -> float:
         cost = 0.0
         for i, name in pairing.items():

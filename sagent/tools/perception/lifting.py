@@ -83,8 +83,8 @@ def lift(frame: Frame, index: int, detection: Detection2D, max_points: int = 300
     about `max_points`), so the result depends on the frame alone, and the cost on the box's pixels
     only once. With `spacing` (metres), n is also small enough that neighbouring samples on the far
     part of the object lie at most that far apart (up to FAR_SAMPLES_CAP times `max_points`): an
-    object's voxels must touch to be one object, and a real wardrobe 3 m from a Kinect, sampled every
-    4th pixel (2.3 cm apart) into 2 cm voxels, fell apart into 846 parts and was lost.
+    object's voxels must touch to be one object, and a far surface sampled sparser than the voxels, in
+    a depth sensor's steps, falls apart into terraces.
     """
     depth = frame.depth
     if depth is None:

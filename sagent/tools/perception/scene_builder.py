@@ -24,7 +24,7 @@ from sagent.memory.scene import Camera, MetricScale, Observation, Room, SceneMem
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.geometry.camera import PinholeCamera
 from sagent.tools.geometry.footprints import overlap_ratio
-from sagent.tools.io.frames import Detection2D, Frame, FrameSet
+from sagent.tools.io.frames import Detection2D, Frame, FramesError, FrameSet
 from sagent.tools.perception.association import ObjectMap, sighting_from_state
 from sagent.tools.perception.extent import complete_unseen_extents
 from sagent.tools.perception.floor import estimate_up, floor_area, floor_height, frame_floor, up_from_level_cameras
@@ -199,7 +199,8 @@ class SceneBuilder:
         if self.up is not None:
             return self.up, (floor_height(cloud[:, :3], self.up) if len(cloud) else None)
         if len(cloud) < 100:
-            raise ValueError("cannot find the floor: too few depth points and no `up` given")
+            raise FramesError(f"cannot find the floor: the frames hold {len(cloud)} depth points, too few, and "
+                              "give no up direction (add \"up\" to the manifest, or frames with more valid depth)")
         rotations = np.array([np.asarray(c.cam_to_world)[:3, :3] for c in self.cameras])
         level_up = up_from_level_cameras(rotations[:, :, 0], rotations[:, :, 1])
         return estimate_up(cloud[:, :3], rotations[:, :, 1].mean(axis=0), level_up=level_up)

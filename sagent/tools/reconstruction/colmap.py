@@ -9,8 +9,7 @@ Real footage is harder than generated rooms: plain walls, small frames, fast tur
 When the first pass poses less than `retry_below` of the keyframes, a second pass extracts
 features made for that (domain-size-pooled, affine-covariant SIFT at a lower threshold) and accepts
 weaker registrations; its result replaces the first only when it poses more keyframes AND puts the
-keyframes both posed where the first did (a weak registration can be confidently wrong: on 8 frames
-spread over the real kitchen it posed 6 with 44 cm of error, where the first pass posed 4 within 2 cm).
+keyframes both posed where the first did (a weak registration can be confidently wrong).
 When mapping splits the video into several models, those that share keyframes are joined into the
 largest (`sfm_models.py`); the rest are left out, and the reconstruction says what it covers.
 

@@ -3,9 +3,8 @@
 Up to `exhaustive_up_to` keyframes every pair is matched: benchmark samples and short clips are a few
 dozen frames metres apart, where a frame's best partner is rarely its neighbour in time. Longer
 inputs match each frame with its next `overlap` frames (all of them: COLMAP's own sequential pairing
-in pycolmap 4 keeps only the neighbours 1, 2, 4, 8 apart, which left a 16-frame sample of the real
-7-Scenes kitchen half posed) and with the `retrieval` frames most like it in visual words, so a walk
-that comes back to a place is matched there too.
+in pycolmap 4 keeps only the neighbours 1, 2, 4, 8 apart) and with the `retrieval` frames most like
+it in visual words, so a walk that comes back to a place is matched there too.
 
 Visual words: a k-means vocabulary over a fixed sample of the keyframes' own SIFT descriptors, each
 frame a tf-idf histogram, similarity the cosine; seeded, so the same frames give the same pairs.
