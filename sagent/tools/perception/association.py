@@ -60,6 +60,29 @@ def _found(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return found[keys[found] == wanted]
 
 
+def _joined_by_detections(parts: np.ndarray, centres: np.ndarray,
+                          found: list[tuple[DetectionRecord, np.ndarray]]) -> np.ndarray:
+    """`parts` (of the voxels at Float[M 3] `centres`) with the parts one detection spans joined; `found`:
+    each detection with the indices of its sampled voxels. A thin object (a cart's frame and shelves)
+    or one an occluder or a see-through front cuts falls apart into voxel parts, and keeping only the
+    part most of its voxels fall in measured it short. A part counts as spanned when it holds
+    `JOIN_SHARE` of the detection's sampled voxels, and at least two. A box (not a mask) only bridges
+    a gap of at most BOX_BRIDGE to a part that is no other detection's main part: its points may hold
+    a neighbour of the same label or the background behind it."""
+    spans = []
+    for record, where in found:
+        counts = np.bincount(parts[where])
+        spans.append((record, int(counts.argmax()), np.nonzero((counts >= 2) & (counts >= JOIN_SHARE * len(where)))[0]))
+    main = {part for _, part, _ in spans}
+    links = []
+    for record, own, spanned in spans:
+        links.extend((own, int(other)) for other in spanned if other != own and (
+            record.masked or (other not in main and _gap(centres[parts == own], centres[parts == other]) <= BOX_BRIDGE)))
+    if not links:
+        return parts
+    return component_labels(int(parts.max()) + 1, np.array(links))[parts]
+
+
 class ObjectMap:
     """Per label group, a voxel grid of the detections' object points; objects on demand."""
 
@@ -99,17 +122,18 @@ class ObjectMap:
             centres = grid.means()
             keep = np.ones(len(centres), bool) if floor is None else centres @ up > floor + floor_margin
             keys, centres = grid.keys[keep], centres[keep]
-            measured = well_measured(keys, grid.weights[keep], noise_ratio)
-            measured_masked = well_measured(keys, grid.weights[keep], masked_noise_ratio)
             if not len(keys):
                 continue
-            parts = self._joined_by_detections(component_labels(len(keys), adjacent_pairs(keys)), keys, centres,
-                                               by_group.get(group, []))
+            # Each detection's sampled voxels among those kept (indices into keys), once.
+            found = [(record, where) for record in by_group.get(group, [])
+                     if len(where := _found(keys, record.keys))]
+            measured = well_measured(keys, grid.weights[keep], noise_ratio)
+            measured_masked = well_measured(keys, grid.weights[keep], masked_noise_ratio) \
+                if any(record.masked for record, _ in found) else measured
+            parts = _joined_by_detections(component_labels(len(keys), adjacent_pairs(keys)), centres, found)
             members: dict[int, list[DetectionRecord]] = {}
-            for record in by_group.get(group, []):
-                found = _found(keys, record.keys)
-                if len(found):
-                    members.setdefault(int(np.bincount(parts[found]).argmax()), []).append(record)
+            for record, where in found:
+                members.setdefault(int(np.bincount(parts[where]).argmax()), []).append(record)
             sizes = np.bincount(parts)
             for part, records in sorted(members.items()):
                 if sizes[part] < min_voxels:
@@ -121,30 +145,6 @@ class ObjectMap:
                     mine &= trusted
                 instances.append(make_instance(centres[mine], up, floor, [r.sighting for r in records], votes))
         return instances
-
-    def _joined_by_detections(self, parts: np.ndarray, keys: np.ndarray, centres: np.ndarray,
-                              records: list[DetectionRecord]) -> np.ndarray:
-        """`parts` with the parts one detection spans joined: a thin object (a cart's frame and shelves)
-        or one an occluder or a see-through front cuts falls apart into voxel parts, and keeping only the
-        part most of its voxels fall in measured it short. A part counts as spanned when it holds
-        `JOIN_SHARE` of the detection's sampled voxels, and at least two. A box (not a mask) only bridges
-        a gap of at most BOX_BRIDGE to a part that is no other detection's main part: its points may hold
-        a neighbour of the same label or the background behind it."""
-        spans = []
-        for record in records:
-            found = _found(keys, record.keys)
-            if len(found):
-                counts = np.bincount(parts[found])
-                spans.append((record, int(counts.argmax()),
-                               np.nonzero((counts >= 2) & (counts >= JOIN_SHARE * len(found)))[0]))
-        main = {part for _, part, _ in spans}
-        links = []
-        for record, own, spanned in spans:
-            links.extend((own, int(other)) for other in spanned if other != own and (
-                record.masked or (other not in main and _gap(centres[parts == own], centres[parts == other]) <= BOX_BRIDGE)))
-        if not links:
-            return parts
-        return component_labels(int(parts.max()) + 1, np.array(links))[parts]
 
     def state(self) -> tuple[dict[str, np.ndarray], list[dict]]:
         """(arrays, JSON-able records) for saving; `from_state` restores."""

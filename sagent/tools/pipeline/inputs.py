@@ -57,7 +57,9 @@ def split_layout_spec(spec: str) -> tuple[str, str | None]:
 # typical sizes for unseen sides; 3: parts an occluder cut apart joined, tighter surface trim and carving,
 # boxes fitted to better-measured voxels; 4: COLMAP reconstructions independent of the thread count;
 # 5: photos, and videos densified by a depth model; 6: keyframes evenly spaced in view change, COLMAP
-# pairs by problem size, a hard-footage pass, split models joined, coverage recorded).
+# pairs by problem size, a hard-footage pass, split models joined, coverage recorded; far detections
+# lifted a voxel apart, parts a detection spans joined, masked objects trimmed less, unseen sides grown
+# away along the line of sight).
 PERCEPTION_VERSION = 6
 
 

@@ -52,10 +52,9 @@ class Reconstruction:
     def coverage(self) -> Coverage:
         """How much of the input the posed views cover."""
         times = [view.time for view in self.views]
-        span = self.given_span or (min(times, default=0.0), max(times, default=0.0))
-        return Coverage(keyframes=self.frames_given or len(self.views), posed=len(self.views),
-                        posed_span=(min(times, default=0.0), max(times, default=0.0)), given_span=span,
-                        how="; ".join(self.notes) or self.backend)
+        posed = (min(times, default=0.0), max(times, default=0.0))
+        return Coverage(keyframes=self.frames_given or len(self.views), posed=len(self.views), posed_span=posed,
+                        given_span=self.given_span or posed, how="; ".join(self.notes) or self.backend)
 
     def scaled(self, factor: float) -> "Reconstruction":
         """The same geometry with lengths multiplied by `factor` (rotations unchanged)."""
