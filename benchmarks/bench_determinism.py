@@ -16,7 +16,6 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -187,7 +186,7 @@ def threads_section(frames: int, work: Path) -> str:
     for threads, mapping in plan:
         colmap.MAPPING_THREADS = mapping
         try:
-            reconstruction = colmap.reconstruct_colmap(chosen, replace(colmap.ColmapSettings(), threads=threads))
+            reconstruction = colmap.reconstruct_colmap(chosen, colmap.ColmapSettings(threads=threads))
         finally:
             colmap.MAPPING_THREADS = 1
         scene = scene_from_reconstruction(reconstruction, AnnotationGrounder(), None, None, "synthetic_1", detections)

@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks._report import machine, write_section  # noqa: E402
 from sagent.agent.eval_run import EvalSettings, PlannerAnswerer, run_evaluation  # noqa: E402
+from sagent.memory.cache import CacheSettings  # noqa: E402
 from sagent.agent.evaluate import InputFolderScenes, LayoutScenes, table_of  # noqa: E402
 from sagent.agent.question_sets import read_questions  # noqa: E402
 from sagent.agent.rules_planner import RulesPlanner  # noqa: E402
@@ -27,7 +28,7 @@ from sagent.tools.synthetic.benchmark import write_benchmark  # noqa: E402
 def _run(questions, source, cache: Path | None, **settings):
     started = time.perf_counter()
     run = run_evaluation(questions, source, PlannerAnswerer(RulesPlanner()), None,
-                         EvalSettings(cache_dir=str(cache) if cache else None, **settings))
+                         EvalSettings(cache=CacheSettings(dir=str(cache)) if cache else None, **settings))
     return run, time.perf_counter() - started
 
 
@@ -51,7 +52,7 @@ def main() -> None:
     print(f"videos with 2 workers: {two_workers_s:.0f} s", flush=True)
     import ray
 
-    _, ray_s = _run(questions, InputFolderScenes(work / "videos"), work / "cache-ray", use_ray=True)
+    _, ray_s = _run(questions, InputFolderScenes(work / "videos"), work / "cache-ray", ray="")
     ray.shutdown()
     print(f"videos on a local Ray: {ray_s:.0f} s", flush=True)
 

@@ -154,7 +154,7 @@ else:
             s, _, h, w = images.shape
             encoding = torch.zeros(1, s, 9); encoding[..., 6] = 1; encoding[..., 7:] = 1.0
             return {{"pose_enc": encoding, "depth": torch.ones(1, s, h, w, 1) * 2, "depth_conf": torch.rand(1, s, h, w) + 1}}
-    result = VggtReconstructor(VggtSettings(device="cpu", chunk=24, overlap=4), model=Instant()).reconstruct(frames)
+    result = VggtReconstructor(VggtSettings(chunk=24, overlap=4), device="cpu", model=Instant()).reconstruct(frames)
 seconds = time.perf_counter() - started
 print(json.dumps({{"frames": len(frames), "posed": len(result.views), "seconds": seconds,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))

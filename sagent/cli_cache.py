@@ -18,8 +18,8 @@ def _when(seconds: float | None) -> str:
 
 
 def cmd_cache_info(args) -> int:
-    info = scene_cache(args.cache_dir).info()
-    if args.json:
+    info = scene_cache(args.cache.dir).info()
+    if args.json_output:
         print(json.dumps(info.to_dict(), indent=2))
         return 0
     print(f"root: {info.root}")
@@ -32,7 +32,7 @@ def cmd_cache_info(args) -> int:
 
 
 def cmd_cache_clear(args) -> int:
-    cache = scene_cache(args.cache_dir)
+    cache = scene_cache(args.cache.dir)
     count, freed = cache.clear()
     print(f"removed {count} files ({freed / 1e6:.1f} MB) from {cache.root}")
     return 0

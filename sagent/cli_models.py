@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from sagent.errors import InputError
@@ -10,7 +9,7 @@ from sagent.tools.io.weights import MODELS, WeightsStore, human_size
 
 
 def _store(args) -> WeightsStore:
-    return WeightsStore(args.models_dir)
+    return WeightsStore(args.perception.models_dir)
 
 
 def cmd_models_list(args) -> int:
@@ -19,7 +18,7 @@ def cmd_models_list(args) -> int:
              "repo_id": spec.repo_id, "size_bytes": spec.size, "sha256": spec.sha256, "sha256_from": spec.sha256_from,
              "needs": list(spec.needs), "cached": store.is_cached(spec.name), "path": str(store.location(spec.name))}
             for spec in MODELS]
-    if args.json:
+    if args.json_output:
         print(json.dumps({"root": str(store.root), "offline": store.offline, "models": rows}, indent=2))
         return 0
     print(f"models dir: {store.root} (--models-dir, SAGENT_MODELS_DIR)"
@@ -51,20 +50,3 @@ def cmd_models_fetch(args) -> int:
         path = store.fetch(name)
         print(f"{name}: {'in the cache' if cached else 'fetched'} at {path}")
     return 0
-
-
-def add_models_commands(commands: argparse._SubParsersAction) -> None:
-    """`sagent models list | fetch` on the CLI's subcommands."""
-    models_cmd = commands.add_parser("models", help="the model weights sagent fetches on first use: list or prefetch")
-    models_commands = models_cmd.add_subparsers(dest="models_command", required=True)
-    list_cmd = models_commands.add_parser("list", help="each model: name, used by, size, cached or not, source")
-    list_cmd.add_argument("--json", action="store_true")
-    list_cmd.set_defaults(run=cmd_models_list)
-    fetch_cmd = models_commands.add_parser("fetch", help="download models into the cache now (with the text encoders "
-                                                         "they need); a cached one is checked")
-    fetch_cmd.add_argument("names", nargs="*", metavar="NAME", help="catalogue names (`sagent models list`)")
-    fetch_cmd.add_argument("--all", action="store_true", help="every model in the catalogue")
-    fetch_cmd.set_defaults(run=cmd_models_fetch)
-    for command in (list_cmd, fetch_cmd):
-        command.add_argument("--models-dir",
-                             help="the models cache (default ~/.cache/sagent/models, or SAGENT_MODELS_DIR)")

@@ -57,11 +57,11 @@ def test_unparseable_model_flags_are_argparse_errors(capsys, flag, value):
 
 
 def test_model_flags_reach_the_settings():
-    args = cli.build_parser().parse_args(["eval", "q.jsonl", "--constrain", "off", "--max-tokens", "256",
-                                          "--temperature", "0.4", "--votes", "5"])
-    settings = cli._settings(args)
+    command, _ = cli.parse_command(["eval", "q.jsonl", "--constrain", "off", "--max-tokens", "256",
+                                    "--temperature", "0.4", "--votes", "5"])
+    settings = command.planner
     assert (settings.constrain, settings.max_tokens, settings.temperature, settings.votes) == ("off", 256, 0.4, 5)
-    defaults = cli._settings(cli.build_parser().parse_args(["ask", "x", "q"]))
+    defaults = cli.parse_command(["ask", "x", "q"])[0].planner
     assert (defaults.constrain, defaults.max_tokens, defaults.temperature, defaults.votes) == ("auto", 1024, 0.0, 1)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sagent.memory.cache import CacheSettings
 from sagent.agent.eval_run import EvalSettings, PlannerAnswerer, run_evaluation
 from sagent.agent.evaluate import InputFolderScenes, LayoutScenes, read_predictions, table_of
 from sagent.agent.question_sets import QuestionFileError, read_questions
@@ -50,7 +51,7 @@ def _comparable(predictions) -> list[dict]:
 def _run(bench: Path, folder: str, cache: Path, out: Path | None = None, **settings):
     questions = read_questions(bench / "questions.jsonl")
     source = InputFolderScenes(bench / folder)
-    run_settings = EvalSettings(cache_dir=str(cache), **settings)
+    run_settings = EvalSettings(cache=CacheSettings(dir=str(cache)), **settings)
     return run_evaluation(questions, source, PlannerAnswerer(RulesPlanner()), out, run_settings)
 
 
@@ -74,7 +75,7 @@ def test_frames_locally_in_workers_and_on_ray_give_the_same_predictions(bench, t
     assert [r.key for r in local.scenes] and all(r.seconds > 0 and r.peak_mib > 0 for r in local.scenes)
     workers = _run(bench, "frames", tmp_path / "b", workers=2)
     try:
-        on_ray = _run(bench, "frames", tmp_path / "c", use_ray=True)
+        on_ray = _run(bench, "frames", tmp_path / "c", ray="")
     finally:
         ray.shutdown()
     assert _comparable(workers.predictions) == _comparable(local.predictions)
@@ -122,7 +123,7 @@ def test_videos_in_process_in_workers_and_on_ray_give_the_same_predictions(bench
     agrees("2 workers", _run(bench, "videos", tmp_path / "workers", workers=2))
     ray = pytest.importorskip("ray", reason="Ray is the optional extra sagent[ray]")
     try:
-        on_ray = _run(bench, "videos", tmp_path / "ray", use_ray=True)
+        on_ray = _run(bench, "videos", tmp_path / "ray", ray="")
     finally:
         ray.shutdown()
     agrees("Ray", on_ray)
@@ -135,7 +136,7 @@ def test_a_scene_that_cannot_be_built_costs_only_its_questions(bench, tmp_path, 
     questions = read_questions(bench / "questions.jsonl")
     questions.append({**questions[0], "id": "ghost-0", "scene_name": "no_such_room"})
     run = run_evaluation(questions, InputFolderScenes(broken), PlannerAnswerer(RulesPlanner()), None,
-                         EvalSettings(cache_dir=str(cache)))
+                         EvalSettings(cache=CacheSettings(dir=str(cache))))
     by_scene: dict[str, list] = {}
     for p in run.predictions:
         by_scene.setdefault(p.scene, []).append(p)

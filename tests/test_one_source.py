@@ -10,8 +10,6 @@ from sagent.dsl import DslError, op_reference, parse
 from sagent.dsl.ops import route, views
 from sagent.memory.units import UNITS
 from sagent.tools.geometry.floor_plane import BACK_DEGREES, STRAIGHT_AHEAD_DEGREES, turn_word
-from sagent.tools.pipeline.plain_video import VideoSettings
-from sagent.tools.pipeline.settings import PerceptionSettings
 
 GRAMMAR = Path(__file__).resolve().parents[1] / "sagent" / "dsl" / "grammar.lark"
 
@@ -43,19 +41,18 @@ def test_turn_words_use_one_pair_of_thresholds():
         assert f"{BACK_DEGREES:g} degrees" in op.__doc__ and f"{STRAIGHT_AHEAD_DEGREES:g} degrees" in op.__doc__
 
 
-def _defaults(command: str) -> dict:
-    parser = cli.build_parser()
-    sub = next(a for a in parser._subparsers._group_actions[0].choices.items() if a[0] == command)[1]
-    return {action.dest: (action.default, action.help) for action in sub._actions}
+@pytest.mark.parametrize("argv, model", [(["ask", "x", "q"], "AskCommand"), (["inspect", "x"], "InspectCommand"),
+                                         (["eval", "q.jsonl"], "EvalCommand")])
+def test_cli_defaults_are_the_configs_defaults(argv, model):
+    """No flag given: the command's settings are exactly its config tree's defaults."""
+    from sagent import cli_commands
 
-
-@pytest.mark.parametrize("command", ["ask", "inspect", "eval"])
-def test_cli_defaults_are_the_configs_defaults(command):
-    defaults = _defaults(command)
-    expected = {"max_repairs": PlannerSettings.max_repairs, "max_steps": PlannerSettings.max_steps,
-                "timeout": PlannerSettings.timeout, "confidence": PerceptionSettings.confidence,
-                "max_frames": VideoSettings.max_frames}
-    for dest, value in expected.items():
-        default, help_text = defaults[dest]
-        assert default == value
-        assert f"(default {value:g})" in help_text
+    command, _ = cli.parse_command(argv)
+    expected = getattr(cli_commands, model)(**{k: v for k, v in command.model_dump().items()
+                                               if k in ("words", "input", "questions")})
+    if model == "EvalCommand":  # the command line always caches (the Python API's evaluation need not)
+        expected = expected.model_copy(update={"eval": expected.eval.model_copy(update={"cache": command.eval.cache})})
+        assert command.eval.cache == cli_commands.CacheSettings()
+    assert command == expected
+    assert command.model_dump()["planner" if model != "InspectCommand" else "model"]["timeout"] == \
+        PlannerSettings.model_fields["timeout"].default

@@ -270,7 +270,7 @@ def test_several_photos_are_posed_together_and_densified(tmp_path, monkeypatch):
     (tmp_path / "view0_detections.json").write_text(json.dumps({"frames": sidecar}))
     asked = []
 
-    def reconstruct(keyframes, settings):
+    def reconstruct(keyframes, settings, device=None):
         asked.append([k.index for k in keyframes])
         return Reconstruction("colmap", views, np.zeros((0, 3)), frames_given=len(keyframes))
 

@@ -60,7 +60,7 @@ def test_preprocessing_gives_518_wide_multiples_of_14_and_crops_tall_frames():
 @pytest.mark.parametrize("chunk,overlap", [(48, 6), (5, 2)])
 def test_fake_vggt_cameras_and_depth_come_back_in_one_frame(room, chunk, overlap):
     room["fake"].calls = 0
-    reconstructor = VggtReconstructor(VggtSettings(chunk=chunk, overlap=overlap, device="cpu"), model=room["fake"])
+    reconstructor = VggtReconstructor(VggtSettings(chunk=chunk, overlap=overlap), device="cpu", model=room["fake"])
     result = reconstructor.reconstruct(room["keyframes"])
     # On a CPU a chunk holds at most CPU_CHUNK frames, whatever was asked (attention memory).
     assert room["fake"].calls == len(reconstructor._chunks(12)) > 1
@@ -81,7 +81,7 @@ def test_fake_vggt_cameras_and_depth_come_back_in_one_frame(room, chunk, overlap
 
 
 def test_a_scene_built_from_vggt_output_counts_and_sizes_objects(room):
-    result = VggtReconstructor(VggtSettings(chunk=5, overlap=2, device="cpu"), model=room["fake"]).reconstruct(
+    result = VggtReconstructor(VggtSettings(chunk=5, overlap=2), device="cpu", model=room["fake"]).reconstruct(
         room["keyframes"])
     detections = {}
     for index, view in enumerate(room["views"]):
@@ -129,7 +129,7 @@ def test_without_a_gpu_or_the_package_the_message_says_what_to_do(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_vggt)
     with pytest.raises(ReconstructionError, match=r"pip install 'sagent\[vggt\]'"):
-        VggtReconstructor(VggtSettings(device="cpu")).model()
+        VggtReconstructor(device="cpu").model()
 
 
 def test_auto_picks_vggt_on_a_gpu_with_vggt_installed(monkeypatch):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from pydantic import StrictInt
 from tqdm import tqdm
 
 from sagent.agent.evaluate import (
@@ -31,9 +32,11 @@ from sagent.agent.evaluate import (
 )
 from sagent.agent.run_header import run_header
 from sagent.errors import SagentError
+from sagent.memory.cache import CacheSettings
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.pipeline.build_jobs import BuildJob, BuildResult, run_builds
+from sagent.settings import Settings, knob
 from sagent.tools.pipeline.settings import PerceptionSettings
 
 
@@ -82,13 +85,16 @@ class PredictionLog:
             os.fsync(handle.fileno())
 
 
-@dataclass
-class EvalSettings:
-    perception: PerceptionSettings = field(default_factory=PerceptionSettings)
-    cache_dir: str | None = None  # scene memories built from frames and videos are cached here
-    workers: int = 1
-    use_ray: bool = False
-    ray_address: str | None = None
+class EvalSettings(Settings):
+    perception: PerceptionSettings = knob(default_factory=PerceptionSettings, description="how scenes are built")
+    cache: CacheSettings | None = knob(None, "where scene memories built from frames and videos are cached (None: "
+                                             "not cached)")
+    workers: StrictInt = knob(1, "scene builds in this many local processes", cli=True, ge=1)
+    ray: str | None = knob(None, "scene builds as Ray tasks (a local Ray, or the cluster at ADDRESS); pip install "
+                           "'sagent[ray]'", flag="--ray", nargs="?", const="", metavar="ADDRESS")
+
+    def cache_dir(self) -> str | None:
+        return None if self.cache is None or self.cache.off else str(self.cache.root())
 
 
 def _scenes_in_order(questions: list[dict]) -> dict[str, list[dict]]:
@@ -140,9 +146,9 @@ def run_evaluation(questions: list[dict], source: LayoutScenes | InputFolderScen
         elif not answerer.needs_scene:
             scene_done(key, None, spec, SceneReport(key, len(items), 0.0, 0.0))
         else:
-            jobs.append(BuildJob(key, spec, settings.perception, settings.cache_dir))
+            jobs.append(BuildJob(key, spec, settings.perception, settings.cache_dir()))
     result: BuildResult
-    for result in run_builds(jobs, settings.workers, settings.ray_address, settings.use_ray):
+    for result in run_builds(jobs, settings.workers, settings.ray or None, settings.ray is not None):
         scene_done(result.key, result.scene, specs[result.key],
                    SceneReport(result.key, len(groups[result.key]), result.seconds, result.peak_mib, result.error))
     bar.close()

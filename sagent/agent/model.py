@@ -9,7 +9,6 @@ a local server that speaks the OpenAI chat-completions protocol.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Callable, Protocol
 
 from sagent.agent.servers import ServerKind, detect_server, ollama_capabilities
 from sagent.errors import ModelError, ProviderError
+from sagent.settings import environment, secret_values, use_local_model_cost_map
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,6 @@ DEFAULT_MAX_TOKENS = 1024  # per reply; a program is a few hundred tokens at mos
 CONNECT_RETRY_PAUSE_SECONDS = 1.0
 OLLAMA_DEFAULT_BASE = "http://localhost:11434"
 
-_SECRET_ENV = re.compile(r"(API_KEY|_TOKEN|_SECRET)$")
 # What servers say when the prompt is over the context: llama.cpp, OpenAI / llama-cpp-python, vLLM, others.
 _CONTEXT_WORDS = re.compile(r"exceeds? the available context size|exceed_context_size|context_length_exceeded|"
                             r"maximum context length|context window|prompt is too long|too many tokens", re.I)
@@ -84,7 +83,7 @@ _CONSTRAINT_WORDS = re.compile(r"response_format|json_schema|grammar|guided_|str
 
 def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     """`text` with every API key this process knows (environment, explicit) replaced by '***'."""
-    secrets = [v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= 6]
+    secrets = secret_values()
     secrets += [s for s in extra_secrets if s and len(s) >= 6]
     for secret in sorted(set(secrets), key=len, reverse=True):
         text = text.replace(secret, "***")
@@ -92,8 +91,7 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
 
 
 def _import_litellm():
-    # Without this, importing litellm fetches a model price map from the network.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    use_local_model_cost_map()
     try:
         import litellm
     except ImportError as exc:  # pragma: no cover - litellm is a core dependency
@@ -216,7 +214,7 @@ class LiteLLMModel:
         if self.api_base:
             request["api_base"] = self.api_base
         key = self.api_key
-        if key is None and self.api_base and self.name.startswith(("openai/", "hosted_vllm/")) and not os.environ.get("OPENAI_API_KEY"):
+        if key is None and self.api_base and self.name.startswith(("openai/", "hosted_vllm/")) and not environment().openai_api_key:
             key = "sk-local-placeholder"  # local OpenAI-protocol servers ignore it; the client insists on one
         if key:
             request["api_key"] = key

@@ -2,64 +2,61 @@
 
 from __future__ import annotations
 
-import math
-import os
-from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Literal
+
+from pydantic import StrictInt
 
 from sagent.agent.llm_planner import FORMS, LLMPlanner
 from sagent.agent.model import CONSTRAIN_MODES, DEFAULT_MAX_TOKENS, DEFAULT_TIMEOUT_SECONDS, LiteLLMModel
 from sagent.agent.rules_planner import RulesPlanner
 from sagent.agent.solution import StepCallback
-from sagent.errors import InputError
+from sagent.settings import ConfigError, Settings, environment, knob
 
 
-class PlannerConfigError(InputError):
+class PlannerConfigError(ConfigError):
     """The planner settings don't fit together."""
 
 
-@dataclass
-class PlannerSettings:
-    kind: str = "auto"  # auto | llm | rules
-    model: str | None = None  # litellm model name; SAGENT_MODEL when unset
-    api_base: str | None = None
-    images: str = "auto"  # auto | on | off
-    max_repairs: int = 3
-    max_steps: int = 3
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
-    constrain: str = "auto"  # auto | on | off: grammar or JSON schema sent with each call
-    max_tokens: int = DEFAULT_MAX_TOKENS  # per reply
-    temperature: float = 0.0  # 0: the same question gets the same program
-    votes: int = 1  # programs sampled per question; the most common executed value answers
-    form: str = "program"  # program | frame: the model writes DSL programs, or fills the task frame sagent compiles
+class ModelSettings(Settings):
+    """The model sagent calls: the planner's, and the vlm detector's."""
 
-    def __post_init__(self):
-        positive = {"--max-steps": self.max_steps, "--timeout": self.timeout}
-        for flag, value in positive.items():
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise PlannerConfigError(f"{flag} must be a positive number, got {value!r}")
-        counts = {"--max-repairs": (self.max_repairs, 0), "--max-tokens": (self.max_tokens, 1), "--votes": (self.votes, 1)}
-        for flag, (value, least) in counts.items():
-            if not (isinstance(value, int) and not isinstance(value, bool) and value >= least):
-                raise PlannerConfigError(f"{flag} must be a whole number, {least} or more, got {value!r}")
-        if not (isinstance(self.temperature, (int, float)) and math.isfinite(self.temperature)
-                and 0 <= self.temperature <= 2):
-            raise PlannerConfigError(f"--temperature must be between 0 and 2, got {self.temperature!r}")
-        if self.form not in FORMS:
-            raise PlannerConfigError(f"--form must be one of {', '.join(FORMS)}, got {self.form!r}")
-        if self.constrain not in CONSTRAIN_MODES:
-            raise PlannerConfigError(f"--constrain must be one of {', '.join(CONSTRAIN_MODES)}, got {self.constrain!r}")
+    model: str | None = knob(None, "litellm model, e.g. openai/gpt-4o-mini, gemini/..., ollama_chat/qwen2.5vl (or "
+                                   "SAGENT_MODEL); the key comes from the provider's usual variable", cli=True)
+    api_base: str | None = knob(None, "the provider's base URL, e.g. http://127.0.0.1:8000/v1 (or SAGENT_API_BASE)",
+                                cli=True)
+    images: Literal["auto", "on", "off"] = knob(
+        "auto", "send pictures (bird's-eye view, keyframes) to the model; auto asks litellm", cli=True)
+    timeout: float = knob(DEFAULT_TIMEOUT_SECONDS, "seconds per model call; a call that runs out fails its question "
+                          "and is not retried", cli=True, gt=0, allow_inf_nan=False)
+    constrain: Literal[CONSTRAIN_MODES] = knob(
+        "auto", "constrained decoding: a grammar of the DSL where the server takes one (llama.cpp, llama-cpp-python, "
+        "vLLM), else the reply's JSON schema; auto drops a form the server refuses and tries the next (grammar, "
+        "schema, none), on fails the question instead, off never sends either", cli=True)
+    max_tokens: StrictInt = knob(DEFAULT_MAX_TOKENS, "longest reply, in tokens; a reply cut there fails as truncated",
+                                 cli=True, ge=1)
+    temperature: float = knob(0.0, "sampling temperature, 0 to 2 (0: the same question gets the same program)",
+                              cli=True, ge=0, le=2, allow_inf_nan=False)
 
     def model_name(self) -> str | None:
-        return self.model or os.environ.get("SAGENT_MODEL") or None
+        return self.model or environment().model or None
 
 
-def make_model(settings: PlannerSettings) -> LiteLLMModel:
+class PlannerSettings(ModelSettings):
+    kind: Literal["auto", "llm", "rules"] = knob(
+        "auto", "auto: the LLM planner when a model is configured, else the rules planner", flag="--planner")
+    max_repairs: StrictInt = knob(3, "repairs allowed per question", cli=True, ge=0)
+    max_steps: StrictInt = knob(3, "programs run before the answer", cli=True, gt=0)
+    votes: StrictInt = knob(1, "programs sampled per question; the most common executed value answers", cli=True, ge=1)
+    form: Literal[FORMS] = knob("program", "what the model writes: program (DSL programs, free to explore) or frame "
+                                "(the task frame, under its grammar or schema; sagent compiles the program)", cli=True)
+
+
+def make_model(settings: ModelSettings) -> LiteLLMModel:
     name = settings.model_name()
     if not name:
         raise PlannerConfigError("no model configured: pass --model PROVIDER/MODEL (or set SAGENT_MODEL)")
     images = {"on": True, "off": False}.get(settings.images)
-    return LiteLLMModel(name, api_base=settings.api_base or os.environ.get("SAGENT_API_BASE"),
+    return LiteLLMModel(name, api_base=settings.api_base or environment().api_base or None,
                         timeout=settings.timeout, images=images, constrain=settings.constrain,
                         max_tokens=settings.max_tokens, temperature=settings.temperature)
 

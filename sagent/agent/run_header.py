@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import BaseModel
+
 import sagent
 
 _PACKAGE_ROOT = Path(sagent.__file__).resolve().parents[1]
@@ -44,7 +46,9 @@ def file_digest(path: str | Path) -> str | None:
 
 
 def _plain(value):
-    """Settings as JSON: dataclasses as dicts, models by name, anything else as text."""
+    """Settings as JSON: settings and dataclasses as dicts, models by name, anything else as text."""
+    if isinstance(value, BaseModel):
+        return {name: _plain(getattr(value, name)) for name in type(value).model_fields}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (str, int, float, bool)) or value is None:

@@ -31,6 +31,7 @@ from typing import Callable, Iterable
 from sagent.errors import InputError
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import FORMAT_VERSION, atomic_write_bytes, load_scene, save_scene
+from sagent.settings import Settings, environment, knob
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,23 @@ _HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("SAGENT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "sagent")
+    env = environment()
+    base = env.cache_dir or os.path.join(env.xdg_cache_home or os.path.expanduser("~/.cache"), "sagent")
     return Path(base)
+
+
+class CacheSettings(Settings):
+    dir: str | None = knob(None, "where scene memories and sessions are kept (default ~/.cache/sagent, or "
+                           "SAGENT_CACHE_DIR)", flag="--cache-dir")
+    off: bool = knob(False, "rebuild the scene memory, don't cache it", flag="--no-cache")
+
+    def root(self) -> Path:
+        return Path(self.dir) if self.dir else default_cache_dir()
 
 
 def max_cache_bytes() -> int:
     """The cache's bound in bytes: SAGENT_CACHE_MAX_GB gigabytes (10^9 bytes), DEFAULT_MAX_GB when unset."""
-    text = os.environ.get("SAGENT_CACHE_MAX_GB", "").strip()
+    text = environment().cache_max_gb.strip()
     if not text:
         return int(DEFAULT_MAX_GB * GB)
     try:

@@ -40,11 +40,11 @@ from tqdm import tqdm
 from sagent.errors import InputError
 from sagent.memory.cache import default_cache_dir, file_sha256
 from sagent.memory.storage import atomic_write_bytes
+from sagent.settings import environment, offline_reason
 
 # The release ultralytics 8.4's attempt_download_asset pins for its own assets.
 ULTRALYTICS_RELEASE = "https://github.com/ultralytics/assets/releases/download/v8.4.0"
 HF_FILES = ("config.json", "preprocessor_config.json", "model.safetensors")  # what transformers' from_pretrained reads
-_TRUE = ("1", "true", "yes", "on")
 
 
 class MissingWeights(InputError):
@@ -119,16 +119,8 @@ def find_model(name: str) -> ModelSpec | None:
 
 def default_models_dir() -> Path:
     """$SAGENT_MODELS_DIR, else `models` in sagent's cache (~/.cache/sagent/models; SAGENT_CACHE_DIR moves it)."""
-    env = os.environ.get("SAGENT_MODELS_DIR", "").strip()
+    env = environment().models_dir.strip()
     return Path(env).expanduser() if env else default_cache_dir() / "models"
-
-
-def offline_reason() -> str | None:
-    """Which environment variable turns downloads off (SAGENT_OFFLINE, HF_HUB_OFFLINE), or None."""
-    for variable in ("SAGENT_OFFLINE", "HF_HUB_OFFLINE"):
-        if os.environ.get(variable, "").strip().lower() in _TRUE:
-            return f"{variable}={os.environ[variable].strip()}"
-    return None
 
 
 def human_size(size: int) -> str:

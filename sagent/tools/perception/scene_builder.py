@@ -14,14 +14,16 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from pydantic import StrictInt
 
 from sagent.memory.scene import Camera, MetricScale, Observation, Room, SceneMemory, SceneObject, SceneRecord
 from sagent.memory.storage import atomic_write_bytes
+from sagent.settings import Settings, knob
 from sagent.tools.geometry.camera import PinholeCamera
 from sagent.tools.geometry.footprints import overlap_ratio
 from sagent.tools.io.frames import Detection2D, Frame, FramesError, FrameSet
@@ -81,23 +83,19 @@ class BuildRecorder(Protocol):
         """The scene memory the build produced."""
 
 
-@dataclass
-class BuildSettings:
-    voxel: float = 0.05  # fused cloud resolution, metres
-    cloud_stride: int = 4  # every n-th pixel of each frame goes into the cloud
-    max_points_per_detection: int = 1500
-    overlap: float = 0.3  # objects whose boxes overlap this much (of the smaller box) are one object
-    object_voxel: float = 0.02  # resolution of the objects' voxel grids, metres
-    min_detection_rate: float = 0.2  # of the frames an instance was in view, the share it was detected in
-    # Carving: each side of a detection box moved out by this share of its size. 0: a box loose on one
-    # side and tight on another averages out over the views, while padding kept the wall beside a
-    # wall-mounted object (padding 0.05 -> 0: noisy boxes-only layout-QA 95.9 -> 96.4 and 93.1 -> 94.5
-    # on two sets of six rooms, clean unchanged, video 89.5 -> 90.0 on four).
-    carve_pad: float = 0.0
-    fuse_surfaces: bool = True  # dense depth: objects' voxels off a TSDF of their boxes' pixels dropped (`tsdf`)
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
+class BuildSettings(Settings):
+    voxel: float = knob(0.05, "fused cloud resolution, metres", gt=0)
+    cloud_stride: StrictInt = knob(4, "every n-th pixel of each frame goes into the cloud", ge=1)
+    max_points_per_detection: StrictInt = knob(1500, "pixels lifted per detection (far objects get up to 4 times "
+                                               "as many, so their samples stay a voxel apart)", ge=1)
+    overlap: float = knob(0.3, "objects whose boxes overlap this much (of the smaller box) are one object", ge=0, le=1)
+    object_voxel: float = knob(0.02, "resolution of the objects' voxel grids, metres", gt=0)
+    min_detection_rate: float = knob(0.2, "of the frames an instance was in view, the share it was detected in",
+                                     ge=0, le=1)
+    # 0: a box loose on one side and tight on another averages out over the views, while padding kept the
+    # wall beside a wall-mounted object (BENCHMARKS.md, "Carving").
+    carve_pad: float = knob(0.0, "carving: each side of a detection box moved out by this share of its size", ge=0)
+    fuse_surfaces: bool = knob(True, "dense depth: objects' voxels off a TSDF of their boxes' pixels dropped (`tsdf`)")
 
 
 class SceneBuilder:

@@ -98,7 +98,8 @@ def _with_threads(job: BuildJob, threads: int) -> BuildJob:
     """The job with COLMAP's extraction and matching on `threads` threads: parallel builds would otherwise
     each take every core. Only the speed depends on it (mapping always runs on one thread)."""
     video = job.perception.video
-    perception = replace(job.perception, video=replace(video, colmap=replace(video.colmap, threads=threads)))
+    colmap = video.colmap.model_copy(update={"threads": threads})
+    perception = job.perception.model_copy(update={"video": video.model_copy(update={"colmap": colmap})})
     return replace(job, perception=perception)
 
 

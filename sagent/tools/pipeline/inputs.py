@@ -96,13 +96,14 @@ def _with_weights(component, cache: SceneCache) -> dict:
 def _video_settings(perception: PerceptionSettings, cache: SceneCache) -> dict:
     """The video settings with the backend that will run ("auto" resolved here, so COLMAP and VGGT builds
     never share an entry), that backend's settings alone, and VGGT's weights by digest."""
-    settings = perception.video.to_dict()
+    settings = perception.video.key()
     backend = choose_backend(settings["backend"])
     unused = "colmap" if backend == "vggt" else "vggt"
     settings = {key: value for key, value in settings.items() if key != unused}
     settings["backend"] = backend
     if backend == "vggt":
-        settings["vggt"] = {**settings["vggt"], "weights": weights_id(cache, perception.video.vggt.weights or HUB_WEIGHTS)}
+        settings["vggt"] = {**settings["vggt"], "weights": weights_id(cache, perception.video.vggt.weights or HUB_WEIGHTS),
+                            "device": perception.device}
     return settings
 
 
@@ -122,9 +123,10 @@ def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings,
     root = path if path.is_dir() else path.parent
     densified = {} if depth is None else {"depth": _with_weights(depth, cache)}
     return _cached(cache, files, root, lambda: {
-        "builder": "video", **_with_weights(grounder, cache), "labels": labels, **perception.build.to_dict(),
+        "builder": "video", **_with_weights(grounder, cache), "labels": labels, **perception.build.key(),
         **_video_settings(perception, cache), **densified}, lambda: scene_from_video(
-        path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress, depth))
+        path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress, depth,
+        perception.device))
 
 
 def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionSettings, question: str | None,
@@ -142,7 +144,7 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
 
     def settings() -> dict:
         base = {"builder": "photos", **_with_weights(grounder, cache), "labels": labels,
-                **perception.build.to_dict(), "depth": _with_weights(depth, cache), "scale": perception.video.scale}
+                **perception.build.key(), "depth": _with_weights(depth, cache), "scale": perception.video.scale}
         return base if len(paths) == 1 else {**base, **_video_settings(perception, cache)}
 
     def build() -> SceneMemory:
@@ -150,7 +152,7 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
             given = None if detections is None else detections.get(0, [])
             return scene_from_photo(photos[0], depth, grounder, labels, perception.build, name, given,
                                     perception.video.scale)
-        reconstruction = registered_enough(reconstruct(keyframes, perception.video))
+        reconstruction = registered_enough(reconstruct(keyframes, perception.video, perception.device))
         return scene_from_reconstruction(reconstruction, grounder, labels, perception.build, name, detections,
                                          perception.video.scale, progress, depth)
 
@@ -191,7 +193,7 @@ def load_input(spec: str | Sequence[str], cache: SceneCache | None = None, perce
         root = path if path.is_dir() else path.parent
         return _cached(cache, frames.files(), root, lambda: {
             "builder": "frames", "reader": kind, **_with_weights(grounder, cache), "labels": labels,
-            **perception.build.to_dict()},
+            **perception.build.key()},
             lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress, recorder))
     if path.suffix.lower() in VIDEO_SUFFIXES or _image_folder(path):
         return _video(path, cache, perception or PerceptionSettings(), question, progress)

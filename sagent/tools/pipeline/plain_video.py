@@ -13,15 +13,15 @@ Detections for a video can be imported from `VIDEO_detections.json` beside it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, StrictInt, ValidationError, field_validator
 
-from sagent.errors import InputError
 from sagent.memory.checks import problem
 from sagent.memory.files import read_json
 from sagent.memory.scene import MetricScale, SceneMemory
+from sagent.settings import Settings, knob
 from sagent.tools.io.frames import Detection2D, DetectionEntry, FramesError
 from sagent.tools.io.video import Keyframe, keyframes
 from sagent.tools.perception.grounding import AnnotationGrounder, Grounder
@@ -38,25 +38,22 @@ WORKING_DEPTH = 2.0  # metres: a typical indoor viewing distance, only to size t
 BACKENDS = ("auto", "colmap", "vggt")
 
 
-@dataclass
-class VideoSettings:
-    backend: str = "auto"
-    scale: str | None = None  # --scale: a factor, or LABEL=LENGTH
-    max_frames: int = 64
-    colmap: ColmapSettings = field(default_factory=ColmapSettings)
-    vggt: VggtSettings = field(default_factory=VggtSettings)
+class VideoSettings(Settings):
+    backend: Literal[BACKENDS] = knob("auto", "plain videos: how cameras and depth are recovered (auto: vggt on a GPU, "
+                                      "else colmap)", cli=True)
+    scale: str | None = knob(None, "plain videos: metres per reconstruction unit (0.8), or a known size, the longest "
+                             "side of an object (door=2.0m); default: typical sizes of the objects found",
+                             cli=True, metavar="FACTOR|LABEL=SIZE")
+    max_frames: StrictInt = knob(64, "plain videos: keyframes used", cli=True, ge=2)
+    colmap: ColmapSettings = knob(default_factory=ColmapSettings, description="structure from motion (CPU)")
+    vggt: VggtSettings = knob(default_factory=VggtSettings, description="VGGT (GPU)")
 
-    def __post_init__(self):
-        if not (isinstance(self.max_frames, int) and self.max_frames >= 2):
-            raise InputError(f"--max-frames must be a whole number of at least 2, got {self.max_frames!r}")
-        if self.scale is not None:
-            UserScale.parse(self.scale)  # a malformed --scale is refused before any work
-
-    def to_dict(self) -> dict:
-        """What the built memory depends on (the cache key): not how many threads built it."""
-        colmap = {k: v for k, v in self.colmap.__dict__.items() if k != "threads"}
-        return {"backend": self.backend, "scale": self.scale, "max_frames": self.max_frames,
-                "colmap": colmap, "vggt": dict(self.vggt.__dict__)}
+    @field_validator("scale")
+    @classmethod
+    def _scale_parses(cls, scale: str | None) -> str | None:
+        if scale is not None:
+            UserScale.parse(scale)  # a malformed --scale is refused before any work
+        return scale
 
 
 class _Sidecar(BaseModel):
@@ -103,10 +100,11 @@ def choose_backend(name: str) -> str:
     return "vggt" if gpu_available() and vggt_installed() else "colmap"
 
 
-def reconstruct(frames: list[Keyframe], settings: VideoSettings) -> Reconstruction:
+def reconstruct(frames: list[Keyframe], settings: VideoSettings, device: str | None = None) -> Reconstruction:
+    """`device`: where VGGT runs (None: cuda)."""
     backend = choose_backend(settings.backend)
     if backend == "vggt":
-        return VggtReconstructor(settings.vggt).reconstruct(frames)
+        return VggtReconstructor(settings.vggt, device=device).reconstruct(frames)
     return reconstruct_colmap(frames, settings.colmap)
 
 
@@ -153,12 +151,12 @@ def registered_enough(reconstruction: Reconstruction) -> Reconstruction:
 
 def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, build: BuildSettings,
                      settings: VideoSettings, name: str, detections=None, progress: bool = False,
-                     depth: DepthModel | None = None) -> SceneMemory:
-    """`depth`: see scene_from_reconstruction."""
+                     depth: DepthModel | None = None, device: str | None = None) -> SceneMemory:
+    """`depth`: see scene_from_reconstruction; `device`: where VGGT runs."""
     if settings.scale:
         UserScale.parse(settings.scale)  # a malformed --scale fails before minutes of reconstruction
     frames = keyframes(path, max_frames=settings.max_frames)
-    reconstruction = registered_enough(reconstruct(frames, settings))
+    reconstruction = registered_enough(reconstruct(frames, settings, device))
     return scene_from_reconstruction(reconstruction, grounder, labels, build, name, detections, settings.scale,
                                      progress, depth)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from pydantic import SkipValidation
 
 from sagent.errors import InputError
 from sagent.memory.phrases import labels_in
 from sagent.memory.vocabulary import INDOOR_OBJECTS
+from sagent.settings import Settings, knob
 from sagent.tools.io.frames import FrameSet
 from sagent.tools.io.weights import MissingWeights, WeightsStore
 from sagent.tools.perception.grounding import AnnotationGrounder, Grounder, GroundingError, NoObjects
@@ -19,25 +22,33 @@ from sagent.tools.reconstruction.depth_models import make_depth_model
 from sagent.tools.reconstruction.monocular import DepthModel
 
 
-@dataclass
-class PerceptionSettings:
-    detector: str = "auto"  # auto | annotations | ultralytics | vlm | none
-    detector_weights: str | None = None
-    confidence: float = 0.25
-    model: object | None = None  # a ChatModel, for the vlm detector
-    build: BuildSettings = field(default_factory=BuildSettings)
-    video: VideoSettings = field(default_factory=VideoSettings)  # plain videos: reconstruction and scale
-    # Monocular depth: a name of depth_models.DEPTH_MODELS or a local folder. Photos need one (default
-    # DEFAULT_PHOTO_DEPTH); a plain video is densified by one only when it is named.
-    depth_model: str | None = None
-    depth: DepthModel | None = None  # an injected depth model (the Python API, tests): overrides depth_model
-    device: str = "cpu"  # where the depth model runs
-    offline: bool | None = None  # never download weights (None: SAGENT_OFFLINE or HF_HUB_OFFLINE decide)
-    models_dir: str | None = None  # where fetched weights are kept (None: SAGENT_MODELS_DIR or ~/.cache/sagent/models)
+class PerceptionSettings(Settings):
+    detector: Literal["auto", "annotations", "ultralytics", "vlm", "none"] = knob(
+        "auto", "how objects are found in frames: the input's own detections, YOLO-World/YOLOE, the model (auto: the "
+        "first that can run), or none: geometry only (cameras, cloud, floor and room)", cli=True)
+    detector_weights: str | None = knob(None, "ultralytics weights (.pt; a .yaml = random weights)", cli=True,
+                                        metavar="PATH")
+    confidence: float = knob(0.25, "detector score threshold", cli=True, ge=0, le=1)
+    model: object | None = knob(None, "a ChatModel, for the vlm detector (made from the planner settings by the CLI)",
+                                key=False, exclude=True)
+    build: BuildSettings = knob(default_factory=BuildSettings, description="grounding, lifting and fusion")
+    video: VideoSettings = knob(default_factory=VideoSettings, description="plain videos: reconstruction and scale")
+    # Photos need a depth model (default DEFAULT_PHOTO_DEPTH); a plain video is densified only when one is named.
+    depth_model: str | None = knob(None, "photos (and plain videos, to densify them): depth-anything-indoor (photos' "
+                                   "default), depth-anything-outdoor, depth-pro, or a local folder", cli=True,
+                                   metavar="NAME|DIR")
+    depth: SkipValidation[DepthModel | None] = knob(None, "an injected depth model (the Python API, tests): overrides depth_model",
+                                    key=False, exclude=True)
+    device: str | None = knob(None, "where VGGT, the depth model and the detector run: cuda, cpu (default: VGGT on "
+                              "cuda, the others on the cpu; VGGT on a CPU is slow)", cli=True)
+    offline: bool | None = knob(None, "never download weights (also SAGENT_OFFLINE=1 or HF_HUB_OFFLINE=1): a missing "
+                                "file is one line saying where to get it and put it", cli=True)
+    models_dir: str | None = knob(None, "where weights fetched on first use are kept (default ~/.cache/sagent/models, "
+                                  "or SAGENT_MODELS_DIR)", cli=True)
 
-    def __post_init__(self):
-        if not (isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0):
-            raise InputError(f"--confidence must be a score between 0 and 1, got {self.confidence!r}")
+    def device_or_cpu(self) -> str:
+        """Where the detector and the depth model run."""
+        return self.device or "cpu"
 
 
 DEFAULT_DETECTOR = "yolov8s-worldv2.pt"  # YOLO-World: open vocabulary, fetched on first use
@@ -62,7 +73,7 @@ def make_grounder(settings: PerceptionSettings, frames: FrameSet | None = None) 
     if kind == "ultralytics":
         try:
             return UltralyticsGrounder(settings.detector_weights or DEFAULT_DETECTOR, settings.confidence,
-                                       settings.device, resolve=weights_store(settings).path)
+                                       settings.device_or_cpu(), resolve=weights_store(settings).path)
         except MissingWeights as error:
             if settings.detector_weights:
                 raise
@@ -107,7 +118,7 @@ def make_depth(settings: PerceptionSettings, photos: bool) -> DepthModel | None:
             raise InputError("a photo has no depth of its own: it needs a depth model (--depth-model "
                              f"{DEFAULT_PHOTO_DEPTH}, depth-anything-outdoor, depth-pro or a local folder)")
         return None
-    return make_depth_model(name, resolve=weights_store(settings).path, device=settings.device)
+    return make_depth_model(name, resolve=weights_store(settings).path, device=settings.device_or_cpu())
 
 
 def scene_name(path: Path) -> str:

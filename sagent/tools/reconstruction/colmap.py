@@ -37,25 +37,32 @@ from typing import Callable
 
 import numpy as np
 
+from pydantic import StrictInt
+
+from sagent.settings import Settings, knob
 from sagent.tools.io.video import Keyframe
 from sagent.tools.reconstruction.reconstruction import Reconstruction, ReconstructionError
 from sagent.tools.reconstruction.sfm_models import agree, from_models, joinable
 from sagent.tools.reconstruction.sfm_pairs import choose_pairs
 
 
-@dataclass
-class ColmapSettings:
-    max_image_size: int = 1024  # longer side, pixels, for feature extraction
-    max_features: int = 8192
-    peak_threshold: float = 0.004  # below COLMAP's 0.0067: more, fainter features, so denser depth for lifting
-    exhaustive_up_to: int = 32  # keyframes: every pair matched up to this many (496 pairs)
-    overlap: int = 8  # beyond it, each frame with its next `overlap` frames ...
-    retrieval: int = 5  # ... and its most similar frames in visual words
-    retry_below: float = 0.9  # share of keyframes posed under which the hard-footage pass runs (0: never)
-    hard_exhaustive_up_to: int = 48  # the hard-footage pass matches every pair up to this many keyframes
-    threads: int = -1  # feature extraction (-1: all cores); the result does not depend on it
-    init_min_angle: float = 4.0  # degrees between the rays of the first image pair
-    seed: int = 0
+class ColmapSettings(Settings):
+    max_image_size: StrictInt = knob(1024, "longer side, pixels, for feature extraction", gt=0)
+    max_features: StrictInt = knob(8192, "SIFT features per image", gt=0)
+    peak_threshold: float = knob(0.004, "SIFT peak threshold; below COLMAP's 0.0067: more, fainter features, so "
+                                 "denser depth for lifting", gt=0)
+    exhaustive_up_to: StrictInt = knob(32, "keyframes: every pair is matched up to this many (496 pairs)", ge=0)
+    overlap: StrictInt = knob(8, "beyond exhaustive_up_to, each frame is matched with its next `overlap` frames ...",
+                              ge=0)
+    retrieval: StrictInt = knob(5, "... and its most similar frames in visual words", ge=0)
+    retry_below: float = knob(0.9, "share of keyframes posed under which the hard-footage pass runs (0: never)",
+                              ge=0, le=1)
+    hard_exhaustive_up_to: StrictInt = knob(48, "the hard-footage pass matches every pair up to this many keyframes",
+                                            ge=0)
+    threads: StrictInt = knob(-1, "feature extraction threads (-1: all cores); the result does not depend on it",
+                              key=False)
+    init_min_angle: float = knob(4.0, "degrees between the rays of the first image pair", gt=0)
+    seed: StrictInt = knob(0, "random seed of matching and mapping")
 
 
 @dataclass(frozen=True)

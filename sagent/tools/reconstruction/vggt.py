@@ -21,6 +21,9 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
+from pydantic import StrictInt
+
+from sagent.settings import Settings, knob
 from sagent.tools.geometry.camera import PinholeCamera, principal_point_from_corner
 from sagent.tools.io.video import Keyframe
 from sagent.tools.reconstruction.reconstruction import PosedView, Reconstruction, ReconstructionError, similarity_align
@@ -35,13 +38,12 @@ CPU_CHUNK = 8
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class VggtSettings:
-    weights: str | None = None  # a local model.pt, a local pretrained folder, or a hub name (default VGGT-1B)
-    chunk: int = 48  # frames per forward pass
-    overlap: int = 6  # frames shared by consecutive chunks
-    drop_confidence: float = 0.3  # share of each frame's least confident depths dropped
-    device: str | None = None  # default: cuda; "cpu" runs in chunks of CPU_CHUNK frames, slowly
+class VggtSettings(Settings):
+    weights: str | None = knob(None, "VGGT weights: model.pt or a pretrained folder (default: facebook/VGGT-1B from "
+                               "the hub)", flag="--vggt-weights", metavar="PATH")
+    chunk: StrictInt = knob(48, "frames per forward pass", ge=2)
+    overlap: StrictInt = knob(6, "frames shared by consecutive chunks", ge=1)
+    drop_confidence: float = knob(0.3, "share of each frame's least confident depths dropped", ge=0, lt=1)
 
 
 def decode_pose_encoding(encoding: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -89,9 +91,11 @@ def _gpu_dtype(torch):
 
 
 class VggtReconstructor:
-    def __init__(self, settings: VggtSettings | None = None, model=None):
+    def __init__(self, settings: VggtSettings | None = None, model=None, device: str | None = None):
+        """`device`: where the model runs (None: cuda, and an error without a GPU)."""
         self.settings = settings or VggtSettings()
         self._model = model
+        self._device = device
 
     def _torch(self):
         try:
@@ -102,8 +106,8 @@ class VggtReconstructor:
 
     def device(self) -> str:
         torch = self._torch()
-        if self.settings.device:
-            return self.settings.device
+        if self._device:
+            return self._device
         if not torch.cuda.is_available():
             raise ReconstructionError("the vggt backend needs a CUDA GPU and none was found; on a CPU use "
                                       "--backend colmap, or --device cpu to run VGGT there (slow: minutes)")
