@@ -71,7 +71,8 @@ def test_importing_the_cli_leaves_the_umask_and_skips_networkx():
     import sys
 
     probe = ("import os, sys; calls = []; real = os.umask; os.umask = lambda m: calls.append(m) or real(m); "
-             "import sagent.cli, sagent.memory.storage; print(calls, 'networkx' in sys.modules)")
+             "import sagent.cli, sagent.cli_run, sagent.cli_handlers, sagent.memory.storage; "
+             "print(calls, 'networkx' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[] False"
 
@@ -173,3 +174,14 @@ def test_only_the_settings_module_reads_the_environment():
                     any(alias.name in ("environ", "getenv") for alias in node.names):
                 readers.append(f"{path.relative_to(ROOT)}:{node.lineno} from os import")
     assert not readers, "environment read outside sagent/settings.py:\n" + "\n".join(readers)
+
+
+def test_top_level_help_imports_no_command():
+    """`sagent --help` answers from the command table alone: no settings, model or geometry library loads."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom sagent.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('pydantic', 'numpy', 'sagent.cli_run', 'sagent.agent') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sagent import cli
+from sagent import cli, cli_handlers
 from tests.conftest import EXAMPLE_LAYOUT
 
 LAYOUT = f"{EXAMPLE_LAYOUT}:living_room"
@@ -72,7 +72,7 @@ def test_bad_options_are_refused_before_perception(capsys, tmp_path, monkeypatch
     def must_not_load(*args, **kwargs):
         raise AssertionError("the input was loaded before the options were checked")
 
-    monkeypatch.setattr(cli, "load_input", must_not_load)
+    monkeypatch.setattr(cli_handlers, "load_input", must_not_load)
     assert inputs.load_input is not must_not_load
     code, _, err = _run(capsys, "ask", str(tmp_path / "frames.json"), QUESTION, "--max-steps", "0")
     assert code == 1
@@ -122,7 +122,7 @@ def test_a_bug_is_one_line_and_the_traceback_comes_on_request(capsys, monkeypatc
     def broken(args):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(cli, "cmd_dsl_reference", broken)
+    monkeypatch.setattr(cli_handlers, "cmd_dsl_reference", broken)
     code, _, err = _run(capsys, "dsl", "reference")
     assert code == 1
     assert err.startswith("sagent: internal error: ZeroDivisionError") and len(err.strip().splitlines()) == 1
@@ -135,7 +135,7 @@ def test_interrupt_is_one_line_and_exit_130(capsys, monkeypatch):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "cmd_dsl_reference", interrupted)
+    monkeypatch.setattr(cli_handlers, "cmd_dsl_reference", interrupted)
     code, _, err = _run(capsys, "dsl", "reference")
     assert code == 130 and err.strip() == "sagent: interrupted"
 
