@@ -16,6 +16,12 @@ def _json(what: str) -> bool:
     return knob(False, what, flag="--json")
 
 
+class Verbosity(Settings):
+    verbose: bool = knob(False, "also say what each stage of the build does (and, for ask, print the program); "
+                                "libraries' own logs too", cli=True, short="-v")
+    quiet: bool = knob(False, "errors only: no warnings, no progress bars", cli=True, short="-q")
+
+
 class AskCommand(Settings):
     words: list[str] = knob(..., "the input (posed frames: frames.json or a Redwood/TUM/ScanNet/7-Scenes folder; a "
                             "video or image folder; a photo, or several of one scene; a scene memory .npz; a layout "
@@ -25,7 +31,6 @@ class AskCommand(Settings):
     session: str | None = knob(None, "a session name (or a .jsonl path): steps are kept, later questions can refer "
                                      "to earlier answers", cli=True)
     json_output: bool = _json("print answer, unit, program, trace and evidence as JSON")
-    verbose: bool = knob(False, "also print the program", cli=True, short="-v")
     show: str | None = knob(None, "save the evidence picture (bird's-eye view with the evidence objects, the views "
                                   "that saw them) and print its path; default sagent-evidence-QUESTION.png here",
                             cli=True, nargs="?", const="", metavar="OUT.png")
@@ -34,6 +39,7 @@ class AskCommand(Settings):
     planner: PlannerSettings = knob(default_factory=PlannerSettings, description="how the question becomes programs")
     perception: PerceptionSettings = knob(default_factory=PerceptionSettings, description="how the scene is built")
     cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
+    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
 class EvalCommand(Settings):
@@ -52,6 +58,7 @@ class EvalCommand(Settings):
     json_output: bool = _json("print the table as JSON")
     planner: PlannerSettings = knob(default_factory=PlannerSettings, description="how questions become programs")
     eval: EvalSettings = knob(default_factory=EvalSettings, description="how scenes are built, cached and spread")
+    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
 class InspectCommand(Settings):
@@ -68,6 +75,7 @@ class InspectCommand(Settings):
     model: ModelSettings = knob(default_factory=ModelSettings, description="the model, for the vlm detector")
     perception: PerceptionSettings = knob(default_factory=PerceptionSettings, description="how the scene is built")
     cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
+    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
 class CacheInfoCommand(Settings):

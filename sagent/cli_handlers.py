@@ -48,7 +48,8 @@ def _perception(perception: PerceptionSettings, model: ModelSettings) -> Percept
 
 def _interactive(command) -> bool:
     """Progress bars only for a person at a terminal, never with --json."""
-    return not getattr(command, "json_output", False) and sys.stderr.isatty()
+    quiet = getattr(command, "log", None) is not None and command.log.quiet
+    return not getattr(command, "json_output", False) and not quiet and sys.stderr.isatty()
 
 
 def _cache(cache: CacheSettings) -> SceneCache | None:
@@ -131,9 +132,9 @@ def cmd_ask(args: AskCommand) -> int:
         return 0
     print(answer.summary())
     coverage = scene.record.coverage
-    if coverage is not None and (args.verbose or not coverage.complete):
+    if coverage is not None and (args.log.verbose or not coverage.complete):
         print(f"built from: {coverage.describe()}")
-    if args.verbose:
+    if args.log.verbose:
         print(f"\nprogram ({answer.planner}{', ' + answer.model if answer.model else ''}, "
               f"{answer.attempts} attempt(s)):\n{answer.program}\n\nobjects: {', '.join(answer.objects)}")
     if evidence is not None:

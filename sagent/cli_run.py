@@ -9,6 +9,7 @@ import os
 import sys
 
 from sagent.cli import COMMANDS, DESCRIPTION, resolve
+from sagent.cli_logging import command_logging
 from sagent.cli_config import add_knobs, settings_from
 from sagent.dsl import DslError
 from sagent.errors import InternalError, ProviderError, SagentError
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     command = None
     try:
         command, run = parse_command(argv)
-        return run(command)
+        with command_logging(getattr(command, "log", None)):
+            return run(command)
     except DslError as error:
         return _failed(command, "invalid program", f"no answer: the program is invalid:\n{error.render()}", 1)
     except SagentError as error:  # one line; the base says who must act and which exit code

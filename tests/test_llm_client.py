@@ -7,7 +7,9 @@ import pytest
 
 from sagent.agent.agent import Agent
 from sagent.agent.llm_planner import LLMPlanner, PlannerStep
+from sagent.agent import model as model_module
 from sagent.agent.model import LiteLLMModel, redact
+from sagent.errors import ProviderError
 from sagent.cli import main
 from tests.conftest import EXAMPLE_LAYOUT
 from tests.fakes import OpenAIServer, chat_reply, error_reply, step
@@ -73,15 +75,41 @@ def test_repair_loop_through_the_real_client(capsys):
     (503, "unavailable"),
 ])
 def test_provider_errors_are_one_clear_message_without_the_key(monkeypatch, capsys, status, words):
+    monkeypatch.setattr(model_module, "BACKOFF_BASE_SECONDS", 0.001)  # a 503 is retried first
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-0123456789")
     with OpenAIServer(lambda body: error_reply(status, "bad key sk-test-secret-0123456789 rejected")) as server:
         code = main(["ask", "--model", "openai/any", "--api-base", server.base_url, "--layout", SCENE,
                      "--session", "s1", "How many chairs?"])
     err = capsys.readouterr().err
-    assert code == 3 and words in err
+    assert code == 3 and words in err, err
     assert "sk-test-secret-0123456789" not in err and "Traceback" not in err
     session = os.path.join(os.environ["SAGENT_CACHE_DIR"], "sessions", "s1.jsonl")
     assert not os.path.exists(session) or "sk-test-secret" not in open(session).read()
+
+
+def test_a_busy_provider_is_retried_after_the_pause_it_asks(monkeypatch):
+    """429 and 503 are tried again (Retry-After honoured, else exponential backoff with jitter); the
+    answer then comes as if nothing had happened. A timeout is never retried (test_timeout)."""
+    replies = [(429, error_reply(429, "slow down")[1], {"Retry-After": "2"}),
+               (503, error_reply(503, "overloaded")[1]), chat_reply(step("answer room_area()"))]
+    pauses = []
+    with OpenAIServer(lambda body: replies.pop(0)) as server:
+        model = LiteLLMModel("openai/any", api_base=server.base_url, retries=0, sleep=pauses.append)
+        reply = model.complete([{"role": "user", "content": "q"}])
+    assert "room_area" in reply.text and len(server.requests) == 3
+    assert pauses[0] == 2.0 and 0.5 * model_module.BACKOFF_BASE_SECONDS * 2 <= pauses[1] <= 2 * model_module.BACKOFF_BASE_SECONDS
+
+
+def test_a_provider_busy_for_good_fails_after_its_retries():
+    pauses = []
+    with OpenAIServer(lambda body: error_reply(429, "rate limit reached")) as server:
+        model = LiteLLMModel("openai/any", api_base=server.base_url, retries=0, sleep=pauses.append)
+        with pytest.raises(ProviderError, match="rate limit"):
+            model.complete([{"role": "user", "content": "q"}])
+    assert len(server.requests) == model_module.BUSY_RETRIES + 1
+    base = model_module.BACKOFF_BASE_SECONDS
+    for attempt, pause in enumerate(pauses):  # doubling, with jitter between half and all of each step
+        assert 0.5 * base * 2 ** attempt <= pause <= min(base * 2 ** attempt, model_module.BACKOFF_MAX_SECONDS)
 
 
 def test_unreachable_provider(capsys):

@@ -100,15 +100,16 @@ def test_a_scene_built_from_vggt_output_counts_and_sizes_objects(room):
 
 
 def test_vggt_on_a_cpu_when_asked_through_the_cli_runs_in_small_chunks_and_says_so(room, monkeypatch, caplog):
-    from sagent.cli import _perception, build_parser
+    from sagent.cli import parse_command
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    args = build_parser().parse_args(["ask", "video.mp4", "q", "--backend", "vggt", "--device", "cpu"])
-    settings = _perception(args).video.vggt
-    assert settings.device == "cpu"
+    command, _ = parse_command(["ask", "video.mp4", "q", "--backend", "vggt", "--device", "cpu"])
+    perception = command.perception
+    assert perception.device == "cpu" and perception.video.backend == "vggt"
     room["fake"].calls = 0
     with caplog.at_level("WARNING", logger="sagent.tools.reconstruction.vggt"):
-        result = VggtReconstructor(settings, model=room["fake"]).reconstruct(room["keyframes"])
+        result = VggtReconstructor(perception.video.vggt, model=room["fake"], device=perception.device).reconstruct(
+            room["keyframes"])
     assert len(result.views) == 12 and room["fake"].calls == 2  # 12 frames: 0-7, then 4-11
     assert any("CPU" in r.message and "minutes" in r.message for r in caplog.records)
 

@@ -9,14 +9,20 @@ a local server that speaks the OpenAI chat-completions protocol.
 
 from __future__ import annotations
 
+import logging
+import random
 import re
 import time
+from email.utils import parsedate_to_datetime
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from sagent.agent.servers import ServerKind, detect_server, ollama_capabilities
 from sagent.errors import ModelError, ProviderError
 from sagent.settings import environment, secret_values, use_local_model_cost_map
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,11 @@ CONSTRAIN_MODES = ("auto", "on", "off")
 DEFAULT_TIMEOUT_SECONDS = 120.0  # per model call
 DEFAULT_MAX_TOKENS = 1024  # per reply; a program is a few hundred tokens at most
 CONNECT_RETRY_PAUSE_SECONDS = 1.0
+# A rate limit (429) or an overloaded server (503) is tried again this many times, after exponentially
+# longer pauses with jitter (or what its Retry-After asks), each at most BACKOFF_MAX_SECONDS.
+BUSY_RETRIES = 4
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 60.0
 OLLAMA_DEFAULT_BASE = "http://localhost:11434"
 
 # What servers say when the prompt is over the context: llama.cpp, OpenAI / llama-cpp-python, vLLM, others.
@@ -88,6 +99,37 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for secret in sorted(set(secrets), key=len, reverse=True):
         text = text.replace(secret, "***")
     return re.sub(r"\b(sk|pk|key)-[A-Za-z0-9_\-]{8,}", r"\1-***", text)
+
+
+def _busy(exc: Exception) -> bool:
+    """A rate limit or an overloaded server: worth another try after a pause (a timeout never is)."""
+    return getattr(exc, "status_code", None) in (429, 503) or type(exc).__name__ in ("RateLimitError",
+                                                                                     "ServiceUnavailableError")
+
+
+def retry_after_seconds(exc: Exception) -> float | None:
+    """The pause a 429 or 503 asks for in its Retry-After header (seconds or an HTTP date), if it names one."""
+    for headers in (getattr(getattr(exc, "response", None), "headers", None),
+                    getattr(exc, "litellm_response_headers", None)):
+        value = headers.get("retry-after") if headers else None
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def backoff_seconds(attempt: int, asked: float | None = None) -> float:
+    """The pause before retry `attempt` (0 first): what the server asked, else BACKOFF_BASE_SECONDS * 2^attempt
+    with jitter (half to all of it, so clients that failed together do not retry together); capped."""
+    if asked is not None:
+        return min(asked, BACKOFF_MAX_SECONDS)
+    return min(BACKOFF_BASE_SECONDS * 2 ** attempt * random.uniform(0.5, 1.0), BACKOFF_MAX_SECONDS)
 
 
 def _import_litellm():
@@ -129,6 +171,7 @@ class LiteLLMModel:
     _refused: set[str] = field(default_factory=set, init=False, repr=False)  # forms refused: "grammar", "schema"
     _drop_params: bool = field(default=False, init=False, repr=False)  # litellm refused a parameter (o-series)
     _vision: bool | None = field(default=None, init=False, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)  # injected by tests
 
     def supports_images(self) -> bool:
         if self.images is not None:
@@ -240,42 +283,51 @@ class LiteLLMModel:
 
     def _send(self, request: dict, constrained: bool):
         litellm = _import_litellm()
-        for attempt in range(self.retries + 1):
+        unreachable = busy = 0
+        while True:  # ends: each kind of retry has its budget, and anything else raises
             try:
                 return litellm.completion(**request, **({"drop_params": True} if self._drop_params else {}))
             except Exception as exc:
                 cause = self._classify(exc, constrained)
-                if cause == "unreachable" and attempt < self.retries:
-                    time.sleep(CONNECT_RETRY_PAUSE_SECONDS)  # a server still starting; a timeout is never retried
+                if cause == "unreachable" and unreachable < self.retries:
+                    unreachable += 1
+                    self.sleep(CONNECT_RETRY_PAUSE_SECONDS)  # a server still starting; a timeout is never retried
+                    continue
+                if _busy(exc) and busy < BUSY_RETRIES:
+                    pause = backoff_seconds(busy, retry_after_seconds(exc))
+                    log.warning("the model provider is busy (%s); trying again in %.1f s", cause.replace("_", " "),
+                                pause)
+                    busy += 1
+                    self.sleep(pause)
                     continue
                 if cause == "unsupported_params" and not self._drop_params:
                     self._drop_params = True  # e.g. o-series and gpt-5 take no temperature 0 or stop
-                    return self._send(request, constrained)
+                    continue
                 raise self._error(exc, cause) from None
 
     def _classify(self, exc: Exception, constrained: bool = False) -> str:
-        """What went wrong, from the status code where there is one (litellm's class names vary)."""
-        kind, status, text = type(exc).__name__, getattr(exc, "status_code", None), str(exc)
+        """What went wrong: litellm's exception types first, then the status code and the server's words."""
+        from litellm import exceptions as kinds
+
+        status, text = getattr(exc, "status_code", None), str(exc)
         # A connection not made (even a connect timeout: wrong host, firewall) first: no question can get past it.
-        if kind == "APIConnectionError" or "Connection error" in text:
+        if "Connection error" in text or (isinstance(exc, kinds.APIConnectionError) and not isinstance(exc, kinds.Timeout)):
             return "unreachable"
-        if kind == "Timeout" or status == 408 or "timed out" in text.lower():
+        if isinstance(exc, kinds.Timeout) or status == 408 or "timed out" in text.lower():
             return "timeout"
-        if kind == "ContextWindowExceededError" or (status in (None, 400, 413) and _CONTEXT_WORDS.search(text)):
+        if isinstance(exc, kinds.ContextWindowExceededError) or (status in (None, 400, 413) and _CONTEXT_WORDS.search(text)):
             return "context"
         if constrained and status in (None, 400, 422, 500) and _CONSTRAINT_WORDS.search(text):
             return "refused"
-        if kind == "UnsupportedParamsError":
-            return "unsupported_params"
-        if status == 401 or kind == "AuthenticationError":
-            return "auth"
-        if status == 403 or kind == "PermissionDeniedError":
-            return "forbidden"
-        if status == 404 or kind == "NotFoundError":
-            return "not_found"
-        if status == 429 or kind == "RateLimitError":
-            return "rate_limit"
-        if (status or 0) >= 500 or kind in ("ServiceUnavailableError", "InternalServerError", "BadGatewayError"):
+        for cause, kind, code in (("unsupported_params", kinds.UnsupportedParamsError, None),
+                                  ("auth", kinds.AuthenticationError, 401),
+                                  ("forbidden", kinds.PermissionDeniedError, 403),
+                                  ("not_found", kinds.NotFoundError, 404),
+                                  ("rate_limit", kinds.RateLimitError, 429)):
+            if isinstance(exc, kind) or (code is not None and status == code):
+                return cause
+        if (status or 0) >= 500 or isinstance(exc, (kinds.ServiceUnavailableError, kinds.InternalServerError,
+                                                    kinds.BadGatewayError)):
             return "unavailable"
         return "other"
 

@@ -203,7 +203,9 @@ class SceneCache:
                         log.warning("cannot delete cache entry %s: %s", path, unlink_error)
             else:
                 _touch(path)
+                log.info("scene memory from the cache (%s)", path)
                 return memory, True
+        log.info("building the scene memory (not in the cache)")
         memory = build()
         try:
             save_scene(memory, path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -69,6 +70,9 @@ def depth_precision(distance: np.ndarray) -> np.ndarray:
     """Float[N] weights of depth measurements at Float[N] distances (m): one over the variance of a
     depth camera's noise, which grows with the distance squared (1 at 1 m)."""
     return 1.0 / np.maximum(distance, 0.3) ** 4
+
+
+log = logging.getLogger(__name__)
 
 
 class BuildRecorder(Protocol):
@@ -477,6 +481,7 @@ def build_scene(frames: FrameSet, grounder: Grounder, labels: list[str] | None =
     from tqdm import tqdm
 
     builder = SceneBuilder(grounder, frames.up, labels, settings, name, frames.source, recorder)
+    log.info("grounding (%s) and lifting %d frames", grounder.name, len(frames.frames))
     for frame in tqdm(frames.frames, desc="building scene memory", unit="frame", disable=not progress):
         builder.add(frame)
     return builder.build(metric)

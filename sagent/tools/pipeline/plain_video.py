@@ -13,6 +13,7 @@ Detections for a video can be imported from `VIDEO_detections.json` beside it:
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,8 @@ from sagent.tools.reconstruction.metric_scale import UserScale, scale_from_prior
 from sagent.tools.reconstruction.monocular import DepthModel
 from sagent.tools.reconstruction.reconstruction import Reconstruction, ReconstructionError
 from sagent.tools.reconstruction.vggt import VggtReconstructor, VggtSettings
+
+log = logging.getLogger(__name__)
 
 WORKING_DEPTH = 2.0  # metres: a typical indoor viewing distance, only to size tolerances before the scale is known
 BACKENDS = ("auto", "colmap", "vggt")
@@ -103,6 +106,7 @@ def choose_backend(name: str) -> str:
 def reconstruct(frames: list[Keyframe], settings: VideoSettings, device: str | None = None) -> Reconstruction:
     """`device`: where VGGT runs (None: cuda)."""
     backend = choose_backend(settings.backend)
+    log.info("cameras and depth by %s", backend)
     if backend == "vggt":
         return VggtReconstructor(settings.vggt, device=device).reconstruct(frames)
     return reconstruct_colmap(frames, settings.colmap)
@@ -135,6 +139,7 @@ def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder
     frames = working.frame_set(detections, source=name)
     memory = build_scene(frames, grounder, labels, build, name, progress, metric=False)
     factor, scale = decide_scale(memory, working_factor, user, working.metric)
+    log.info("metric scale: %s", scale.describe())
     memory = memory.rescaled(factor, scale)
     memory.record = memory.record.model_copy(update=dict(coverage=reconstruction.coverage()))
     return complete_unseen_extents(memory) if scale.metric else memory
@@ -156,6 +161,7 @@ def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, b
     if settings.scale:
         UserScale.parse(settings.scale)  # a malformed --scale fails before minutes of reconstruction
     frames = keyframes(path, max_frames=settings.max_frames)
+    log.info("%d keyframes from %s", len(frames), path.name)
     reconstruction = registered_enough(reconstruct(frames, settings, device))
     return scene_from_reconstruction(reconstruction, grounder, labels, build, name, detections, settings.scale,
                                      progress, depth)

@@ -29,6 +29,7 @@ the build is run (benchmarks/bench_determinism.py). Three things made it depend 
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from sagent.tools.io.video import Keyframe
 from sagent.tools.reconstruction.reconstruction import Reconstruction, ReconstructionError
 from sagent.tools.reconstruction.sfm_models import agree, from_models, joinable
 from sagent.tools.reconstruction.sfm_pairs import choose_pairs
+
+log = logging.getLogger(__name__)
 
 
 class ColmapSettings(Settings):
@@ -130,9 +133,12 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
     names = [f"{i:05d}.png" for i in range(len(keyframes))]  # lossless: JPEG blurs fine texture
     for name, keyframe in zip(names, keyframes):
         Image.fromarray(keyframe.image).save(images / name)
+    log.info("structure from motion (COLMAP) on %d keyframes", len(keyframes))
     first = _attempt(pycolmap, FIRST, settings.exhaustive_up_to, keyframes, names, settings, images, work / "first")
     chosen = first
     if settings.retry_below > 0 and (first is None or first.registered_share < settings.retry_below):
+        log.info("COLMAP posed %d of %d keyframes; a second pass with hard-footage settings",
+                 0 if first is None else len(first.views), len(keyframes))
         hard = _attempt(pycolmap, HARD, settings.hard_exhaustive_up_to, keyframes, names, settings, images,
                         work / "hard")
         chosen = _better(first, hard)
@@ -140,6 +146,8 @@ def _run(keyframes: list[Keyframe], settings: ColmapSettings, work: Path) -> Rec
             runs = {"first": first, "hard": hard}
             chosen.timings = {f"{name} {stage}": seconds for name, run in runs.items() if run is not None
                               for stage, seconds in run.timings.items()}
+    if chosen is not None:
+        log.info("COLMAP: %s", chosen.coverage().describe())
     if chosen is None:
         raise ReconstructionError(
             f"structure from motion could not register the video's frames ({len(keyframes)} keyframes): too "
