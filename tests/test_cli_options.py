@@ -154,3 +154,20 @@ def test_non_utf8_program_file(capsys, tmp_path):
     code, _, err = _run(capsys, "dsl", "check", str(program))
     assert code == 1
     _one_line_error(err, "UTF-8", str(program))
+
+
+def test_verbose_names_each_build_stage_once_and_quiet_says_nothing_but_the_answer(capsys, tmp_path):
+    from tests.synthetic_rooms import room
+
+    manifest = room(3, masks=True, frames=6) / "frames.json"
+    argv = ["ask", str(manifest), "How many chairs are there?", "--cache-dir", str(tmp_path / "c")]
+    assert cli.main([*argv, "-v"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    stages = [line for line in err if line.startswith("sagent: ")]
+    assert any("building the scene memory" in line for line in stages)
+    assert sum("grounding (annotations) and lifting" in line for line in stages) == 1
+    assert cli.main([*argv, "-v"]) == 0  # the second time the cache answers, and says so
+    assert any("from the cache" in line for line in capsys.readouterr().err.splitlines())
+    assert cli.main([*argv, "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() and err == ""

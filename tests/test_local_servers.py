@@ -269,7 +269,8 @@ def test_a_timeout_fails_the_question_and_is_not_retried():
 
 
 def test_a_server_error_is_not_retried():
-    with OpenAIServer(lambda body: error_reply(503, "loading model", "unavailable_error")) as server:
+    """A 500 is the server's failure, not a busy one (429 and 503 are retried: test_llm_client)."""
+    with OpenAIServer(lambda body: error_reply(500, "model crashed", "server_error")) as server:
         with pytest.raises(ProviderError, match="unavailable"):
             LiteLLMModel("openai/gemma", api_base=server.base_url, retries=3).complete(HI)
     assert len(server.requests) == 1

@@ -171,7 +171,7 @@ class LiteLLMModel:
     _refused: set[str] = field(default_factory=set, init=False, repr=False)  # forms refused: "grammar", "schema"
     _drop_params: bool = field(default=False, init=False, repr=False)  # litellm refused a parameter (o-series)
     _vision: bool | None = field(default=None, init=False, repr=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)  # injected by tests
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds), repr=False)  # tests inject one
 
     def supports_images(self) -> bool:
         if self.images is not None:
