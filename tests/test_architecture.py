@@ -79,7 +79,7 @@ def test_importing_the_cli_leaves_the_umask_and_skips_networkx():
 
 def _settings_classes():
     """Every class of the config tree: the settings nodes, and the commands that hold them."""
-    import sagent.cli  # noqa: F401  (imports every settings module)
+    import sagent.cli_commands  # noqa: F401  (imports every settings module)
     from sagent.settings import Settings
 
     found, todo = [], [Settings]

@@ -15,6 +15,7 @@ from sagent.agent.example_bank import bank as example_bank
 from sagent.agent.rules_planner import RulesPlanner
 from sagent.dsl import REGISTRY, DslError, check, parse
 from sagent.dsl import decoding_grammar as dg
+from sagent.dsl.needs import SCENE_NEEDS, scene_serves
 from sagent.dsl.parser import MAX_NESTING
 from sagent.memory import load_layout, read_layouts
 from sagent.tools.pipeline.inputs import load_input
@@ -79,7 +80,7 @@ def test_scene_built_from_frames_has_a_timeline_and_its_samples_check(generated)
 
 def test_bank_scene_samples_parse_and_check(bank):
     """Views, a timeline and a floor area: every op is served."""
-    assert all(dg.scene_serves(op, bank) for op in REGISTRY.values())
+    assert all(scene_serves(op, bank) for op in REGISTRY.values())
     _assert_samples_check(bank, 200)
 
 
@@ -98,11 +99,11 @@ def test_meta_info_scenes_samples_parse_and_check():
 
 
 def test_ops_the_scene_cannot_serve_are_left_out(living_room, generated):
-    missing = {op.name for op in REGISTRY.values() if not dg.scene_serves(op, living_room)}
+    missing = {op.name for op in REGISTRY.values() if not scene_serves(op, living_room)}
     assert CAMERA_OPS <= missing  # a layout has no cameras
     assert "first_seen" in missing  # nor a timeline
     assert {"objects", "distance", "count", "viewpoint"}.isdisjoint(missing)
-    assert all(dg.scene_serves(op, generated) for op in REGISTRY.values() if op.name in CAMERA_OPS)
+    assert all(scene_serves(op, generated) for op in REGISTRY.values() if op.name in CAMERA_OPS)
     for name in missing:
         assert f'"{name}("' not in dg.grammar_for(living_room, "gbnf")
 
@@ -179,7 +180,7 @@ def _checks(program: str, scene) -> bool:
         check(parse(program), scene)
     except DslError:
         return False
-    return all(dg.scene_serves(REGISTRY[name], scene) for name in re.findall(r"(\w+)\(", program) if name in REGISTRY)
+    return all(scene_serves(REGISTRY[name], scene) for name in re.findall(r"(\w+)\(", program) if name in REGISTRY)
 
 
 def test_every_repository_example_is_in_the_generated_language(living_room, bank):
@@ -268,3 +269,37 @@ def test_grammar_text_is_deterministic(living_room):
     assert dg.grammar_for(living_room, "lark").startswith("start: ")
     with pytest.raises(ValueError, match="flavour"):
         dg.grammar_for(living_room, "regex")
+
+
+# What each need is read as in an op's code (an attribute or global name).
+_READ_AS = {"cameras": {"cameras"}, "timeline": {"first_seen"}, "floor_area": {"floor_area"}, "outline": {"outline"}}
+
+
+def _names_read(func, seen=None) -> set[str]:
+    """Attribute and global names in a function's code and in the ops-package helpers it calls."""
+    import inspect
+
+    seen = seen if seen is not None else set()
+    if func in seen or not hasattr(func, "__code__"):
+        return set()
+    seen.add(func)
+    names, codes = set(), [func.__code__]
+    while codes:
+        code = codes.pop()
+        names |= set(code.co_names)
+        codes += [c for c in code.co_consts if inspect.iscode(c)]
+    for name in list(names):
+        helper = func.__globals__.get(name)
+        if inspect.isfunction(helper) and helper.__module__.startswith("sagent.dsl.ops"):
+            names |= _names_read(helper, seen)
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_each_op_declares_what_it_reads_of_the_scene(name):
+    """The declaration is what the prompt, the bank and the grammar read; this keeps it honest: an op whose
+    code (or a helper's) reads a need must declare it, and one that declares a need must read it."""
+    op = REGISTRY[name]
+    read = {need for need, names in _READ_AS.items() if names & _names_read(op.func)}
+    assert set(_READ_AS) == set(SCENE_NEEDS)
+    assert op.needs == read, f"{name} declares {sorted(op.needs)} and reads {sorted(read)}"

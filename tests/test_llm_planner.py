@@ -10,7 +10,7 @@ from sagent.agent.llm_planner import LLMPlanner, PlannerStep, RepairBudgetExhaus
 from sagent.agent.model import ModelReply, ReplyConstraint
 from sagent.agent.prompts import few_shot_examples
 from sagent.dsl import REGISTRY, decoding_grammar
-from sagent.dsl.decoding_grammar import scene_serves
+from sagent.dsl.needs import scene_serves
 from tests.fakes import ScriptedModel, step
 from tests.scenes import make_scene
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sagent.dsl import REGISTRY
-from sagent.dsl.decoding_grammar import scene_serves
+from sagent.dsl.needs import scene_serves
 from sagent.memory.scene import SceneMemory
 from sagent.memory.vocabulary import INDOOR_OBJECTS
 

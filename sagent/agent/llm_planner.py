@@ -43,7 +43,8 @@ from sagent.agent.prompts import frame_system_prompt, question_prompt, render, s
 from sagent.agent.solution import Attempt, Solution, StepCallback, StepKind
 from sagent.agent.votes import winner
 from sagent.dsl import Diagnostic, DslError, ExecContext, Execution, check, execute, parse
-from sagent.dsl.decoding_grammar import grammar_for, scene_signature
+from sagent.dsl.decoding_grammar import grammar_for
+from sagent.dsl.needs import scene_signature
 from sagent.dsl.interpreter import describe
 from sagent.dsl.types import Image
 from sagent.errors import ModelError

@@ -16,7 +16,7 @@ from sagent.agent.understanding.frame_reply import FIELD_DOCS, TASK_FIELDS, repl
 from sagent.agent.understanding.reader import RulesReader
 from sagent.errors import SagentError
 from sagent.dsl import REGISTRY, op_reference
-from sagent.dsl.decoding_grammar import scene_serves
+from sagent.dsl.needs import scene_serves
 from sagent.memory.scene import SceneMemory
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -13,7 +13,7 @@ Every program the grammar admits parses and type-checks against that scene:
   assigned, so no variable is used before it is defined, and none changes type;
 - depth is bounded (rules are indexed by the depth left), so nesting stays far below the parser's
   limit, and lists hold 1 to MAX_LIST_ITEMS items (an empty list does not type as list[Objects]).
-Ops the scene cannot serve (no cameras, no timeline, no floor area or room outline) are left out: `scene_serves`.
+Ops the scene cannot serve (no cameras, no timeline, no floor area or room outline) are left out: `needs.scene_serves`, from what each op declares.
 
 Flavours: "gbnf" (llama.cpp; also xgrammar's EBNF, which reads the same syntax, for vLLM's
 `guided_grammar` with the xgrammar backend) and "lark" (vLLM's outlines backend; also used by the
@@ -23,7 +23,6 @@ planner's reply schema instead: a context-free language has no JSON-schema `patt
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import json
 import random
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 
 from sagent.dsl.checker import Static
 from sagent.dsl.errors import OpError
+from sagent.dsl.needs import scene_serves
 from sagent.dsl.registry import REGISTRY, Op
 from sagent.dsl.types import (
     Label,
@@ -93,48 +93,6 @@ class DecodingGrammar:
 
     def referenced(self) -> set[str]:
         return {i.rule for alts in self.rules.values() for alt in alts for i in alt if isinstance(i, Ref)}
-
-
-# ---- which ops a scene can serve ------------------------------------------------------------
-
-# What an op reads from the scene (an attribute name in its code or its helpers') -> whether the scene has it.
-_CAPABILITIES = {
-    "cameras": lambda scene: bool(scene.cameras),
-    "first_seen": lambda scene: any(o.first_seen is not None for o in scene.objects),
-    "floor_area": lambda scene: scene.room.floor_area is not None,
-    "outline": lambda scene: scene.room.outline is not None,
-}
-
-
-def _names_used(func, seen: set | None = None) -> set[str]:
-    """Attribute and global names in a function's code and the ops-package helpers it calls."""
-    seen = seen if seen is not None else set()
-    if func in seen or not hasattr(func, "__code__"):
-        return set()
-    seen.add(func)
-    names, codes = set(), [func.__code__]
-    while codes:
-        code = codes.pop()
-        names |= set(code.co_names)
-        codes += [c for c in code.co_consts if inspect.iscode(c)]
-    for name in list(names):
-        helper = func.__globals__.get(name)
-        if inspect.isfunction(helper) and helper.__module__.startswith("sagent.dsl.ops"):
-            names |= _names_used(helper, seen)
-    return names
-
-
-def scene_serves(op: Op, scene: SceneMemory) -> bool:
-    """False when the op reads something the scene lacks (input views, a timeline, a floor area, a room outline).
-    Conservative: an op that only sometimes reads cameras (render_view) counts as needing them."""
-    used = _names_used(op.func)
-    return all(has(scene) for name, has in _CAPABILITIES.items() if name in used)
-
-
-def scene_signature(scene: SceneMemory) -> tuple:
-    """Everything of a scene the grammar depends on (its labels and what it can serve): scenes with
-    equal signatures get the same grammar, so a cache can key on it."""
-    return tuple(scene.labels()), tuple(sorted(name for name, has in _CAPABILITIES.items() if has(scene)))
 
 
 # ---- building the productions ----------------------------------------------------------------

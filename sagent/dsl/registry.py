@@ -8,10 +8,11 @@ import inspect
 import re
 import typing
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from sagent.dsl import ast
 from sagent.dsl.errors import Diagnostic
+from sagent.dsl.needs import SCENE_NEEDS
 from sagent.dsl.types import type_name
 
 REQUIRED = inspect.Parameter.empty
@@ -52,6 +53,7 @@ class Op:
     summary: str
     examples: tuple[str, ...]
     result_type: Callable[[dict], object] | None = field(default=None, compare=False)
+    needs: frozenset[str] = frozenset()  # of the scene, beyond its objects: names of needs.SCENE_NEEDS
 
     def signature(self) -> str:
         return f"{self.name}({', '.join(p.render() for p in self.params)}) -> {type_name(self.returns)}"
@@ -86,9 +88,14 @@ def _docstring_sections(doc: str) -> tuple[str, dict[str, str], list[str]]:
     return " ".join(" ".join(summary).split()), args, examples
 
 
-def op(func: Callable | None = None, *, result_type: Callable[[dict], object] | None = None):
-    """Register a DSL op. Use as `@op` or `@op(result_type=...)` where the result type depends
-    on argument types (a dict of parameter name to static info)."""
+def op(func: Callable | None = None, *, result_type: Callable[[dict], object] | None = None,
+       needs: Iterable[str] = ()):
+    """Register a DSL op. Use as `@op`, `@op(result_type=...)` where the result type depends on argument
+    types (a dict of parameter name to static info), `@op(needs={"cameras"})` for what it reads of a
+    scene beyond its objects (needs.SCENE_NEEDS): where a scene lacks it, the op is not offered."""
+    unknown = set(needs) - set(SCENE_NEEDS)
+    if unknown:
+        raise TypeError(f"unknown needs {sorted(unknown)}; known: {', '.join(SCENE_NEEDS)}")
 
     def register(f: Callable) -> Callable:
         hints = typing.get_type_hints(f)
@@ -98,7 +105,8 @@ def op(func: Callable | None = None, *, result_type: Callable[[dict], object] | 
         if missing or "return" not in hints or not examples:
             raise TypeError(f"op {f.__name__} needs Args docs for {missing}, a return annotation and Examples")
         params = tuple(Param(p.name, hints[p.name], p.default, arg_docs[p.name]) for p in parameters)
-        REGISTRY[f.__name__] = Op(f.__name__, f, params, hints["return"], summary, tuple(examples), result_type)
+        REGISTRY[f.__name__] = Op(f.__name__, f, params, hints["return"], summary, tuple(examples), result_type,
+                                  frozenset(needs))
         return f
 
     return register(func) if func is not None else register

@@ -97,7 +97,7 @@ def volume(ctx: ExecContext, thing: Objects) -> Volume:
     return Volume(measure_box(single(thing, "volume").box, ctx.scene.up, "volume"), "m3")
 
 
-@op
+@op(needs={"floor_area"})
 def room_area(ctx: ExecContext) -> Area:
     """The floor area of the room (all rooms shown, combined).
 
@@ -109,7 +109,7 @@ def room_area(ctx: ExecContext) -> Area:
     return Area(float(ctx.scene.room.floor_area), "m2")
 
 
-@op
+@op(needs={"floor_area", "outline"})
 def room_size(ctx: ExecContext, dimension: Literal["length", "width"]) -> Length:
     """The room's length or width: the longer or shorter side of the smallest rectangle around
     the room's outline (all rooms shown, combined).

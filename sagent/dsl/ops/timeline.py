@@ -19,7 +19,7 @@ def _first_seen(things: Objects) -> float:
     return min(times)
 
 
-@op
+@op(needs={"timeline"})
 def first_seen(ctx: ExecContext, thing: Objects) -> Duration:
     """When any instance of the object first appears in the input, in seconds.
 
@@ -32,7 +32,7 @@ def first_seen(ctx: ExecContext, thing: Objects) -> Duration:
     return Duration(_first_seen(thing), "s")
 
 
-@op
+@op(needs={"timeline"})
 def appearance_order(ctx: ExecContext, candidates: list[Objects]) -> list[Objects]:
     """The candidates sorted by when they first appear in the input.
 

@@ -38,7 +38,7 @@ def _camera_view(ctx: ExecContext, index: int) -> Viewpoint:
                      view_index=int(index))
 
 
-@op
+@op(needs={"cameras"})
 def view(ctx: ExecContext, index: Number) -> Viewpoint:
     """The observer where input view `index` was taken (numbered from 0; -1 is the last), facing
     where it looked.
@@ -73,7 +73,7 @@ def pose(ctx: ExecContext, x: Length, y: Length, heading: Angle, height: Length 
                      description=f"at x {x}, y {y} facing {heading.to('deg').value:g} degrees")
 
 
-@op
+@op(needs={"cameras"})
 def camera_at(ctx: ExecContext, time: Duration) -> Viewpoint:
     """The input view nearest in time to `time`.
 
@@ -91,7 +91,7 @@ def camera_at(ctx: ExecContext, time: Duration) -> Viewpoint:
     return _camera_view(ctx, index)
 
 
-@op
+@op(needs={"cameras"})
 def path_length(ctx: ExecContext) -> Length:
     """How far the camera travelled over all input views, in metres.
 
@@ -179,7 +179,7 @@ def movement(ctx: ExecContext, start: Viewpoint, end: Viewpoint) -> Text:
     return Text(f"moved {' and '.join(parts)}, {turned}")
 
 
-@op
+@op(needs={"cameras"})
 def nearest_view(ctx: ExecContext, observer: Viewpoint) -> Count:
     """The input view that best matches the observer: the closest facing among views taken
     within 1 m, else the closest view. For "after turning left from view 1, which view do you see?".
@@ -229,7 +229,7 @@ def _pose_of(ctx: ExecContext, observer: Viewpoint) -> tuple[np.ndarray, np.ndar
     return viewpoint_pose(observer.position, observer.facing, ctx.scene.up), None, 640, 480
 
 
-@op
+@op(needs={"cameras"})
 def render_view(ctx: ExecContext, observer: Viewpoint) -> Image:
     """A picture of the scene memory from the observer: the fused point cloud in colour, object
     boxes outlined and labelled. A model that takes images sees it as the step's result.
