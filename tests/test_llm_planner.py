@@ -76,6 +76,35 @@ def test_multi_step_plan_sees_results_and_cites_all_evidence():
     assert [s["op"] for s in answer.trace][:2] == ["objects", "count"]
 
 
+def test_the_conversation_is_the_opening_and_each_steps_messages():
+    """One step record: what the model saw at each call is the opening plus every earlier step's own
+    messages (its reply, then the errors or the result that went back); the session keeps those steps."""
+    p = planner(step('answer count(objects("piano"))'), step('answer count(objects("chair"))', final=False),
+                step('answer nearest([objects("lamp"), objects("door")], objects("sofa"))'))
+    memory = AgentMemory()
+    ask(SCENE, "Is there more than one chair, and which is closer to the sofa, the lamp or the door?", p,
+        memory=memory)
+    steps = memory.records[-1].attempts
+    assert [s.kind for s in steps] == ["repair", "observation", "final"]
+    opening = p.model.calls[0]
+    for call, seen in enumerate(p.model.calls):
+        assert seen == opening + [m for s in steps[:call] for m in s.to_messages()]
+    assert steps[0].feedback and "unknown label 'piano'" in steps[0].feedback and steps[0].errors
+    assert "Result: 2" in steps[1].feedback and steps[2].feedback is None
+    assert '"answer nearest(' in steps[2].reply and steps[2].program.startswith("answer nearest(")
+    assert memory.records[-1].answer.value == "lamp"
+
+
+def test_a_failed_question_keeps_the_programs_that_failed():
+    p = planner(*[step('answer count(objects("piano"))')] * 2, max_repairs=1)
+    memory = AgentMemory()
+    with pytest.raises(RepairBudgetExhausted):
+        ask(SCENE, "How many pianos?", p, memory=memory)
+    record = memory.records[-1]
+    assert record.answer is None and [a.kind for a in record.attempts] == ["repair", "repair"]
+    assert "unknown label 'piano'" in record.attempts[-1].errors[0].message
+
+
 def test_step_limit_takes_the_last_result():
     p = planner(step('answer count(objects("chair"))', final=False),
                 step('answer count(objects("lamp"))', final=False), max_steps=2)

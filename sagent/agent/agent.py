@@ -126,7 +126,7 @@ class Agent:
         scene = self.scene
         answer = ask(scene, question, self.planner, options, self.memory)
         if self.recording is not None:
-            observer = answer._observer
+            observer = answer.observer
             record_answer(self.recording, scene, question, answer.program, answer.trace, answer.objects,
                           answer.summary(), None if observer is None else (observer.position, observer.facing))
         return answer

@@ -12,54 +12,61 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, computed_field, model_validator
 
+from sagent.agent.answer import Answer
+from sagent.agent.solution import Attempt
 from sagent.errors import InputError
 from sagent.memory.files import read_bytes
 
 log = logging.getLogger(__name__)
 
 
-class AttemptRecord(BaseModel):
-    """One program the planner wrote: its errors (empty if it ran) and what it returned."""
-
-    program: str
-    errors: list[dict] = []
-    result: str | None = None
-    kind: str = "final"  # repair | observation | final
-    seconds: float = 0.0  # the model call, parsing, checking and running
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-
 class StepRecord(BaseModel):
-    """A question and everything that went into its answer."""
+    """A question and everything that went into its answer: each program the planner wrote (`attempts`,
+    whose messages were the model's conversation) and the answer they led to, or the error that ended
+    them. The session keeps its JSON; `Answer` is its `answer`."""
 
     question: str
     options: list[str] = []
     scene: str
     planner: str
     model: str | None = None
-    program: str | None = None
-    attempts: list[AttemptRecord] = []
-    value: Any = None
-    unit: str | None = None
-    text: str | None = None
-    choice: str | None = None
-    objects: list[str] = []
-    trace: list[dict] = []
+    attempts: list[Attempt] = []
+    answer: Answer | None = None
     error: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
     seconds: float = 0.0
     created: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_flat_records(cls, data: Any) -> Any:
+        """Sessions written before the answer was nested kept its fields on the record itself."""
+        if isinstance(data, dict) and "answer" not in data and data.get("program") and data.get("text") is not None:
+            flat = {key: data[key] for key in ("value", "unit", "text", "choice", "program", "objects", "trace")
+                    if key in data}
+            data = {**data, "answer": {**flat, "question": data.get("question", ""), "scene": data.get("scene", ""),
+                                       "planner": data.get("planner", ""), "model": data.get("model")}}
+        return data
+
+    @computed_field
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(a.prompt_tokens for a in self.attempts)
+
+    @computed_field
+    @property
+    def completion_tokens(self) -> int:
+        return sum(a.completion_tokens for a in self.attempts)
+
     def to_message(self) -> str:
         """One line for a later prompt: what was asked, what was answered, from which objects."""
-        if self.error:
-            return f"{self.question!r} -> no answer ({self.error.splitlines()[0]})"
-        shown = f"{self.choice}. {self.text}" if self.choice else self.text
-        objects = f" [objects: {', '.join(self.objects)}]" if self.objects else ""
+        if self.error or self.answer is None:
+            reason = self.error.splitlines()[0] if self.error else "none"
+            return f"{self.question!r} -> no answer ({reason})"
+        answer = self.answer
+        shown = f"{answer.choice}. {answer.text}" if answer.choice else answer.text
+        objects = f" [objects: {', '.join(answer.objects)}]" if answer.objects else ""
         return f"{self.question!r} -> {shown}{objects}"
 
 

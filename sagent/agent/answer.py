@@ -49,6 +49,11 @@ class Answer(BaseModel):
         self._scene, self._observer = scene, observer
         return self
 
+    @property
+    def observer(self) -> Viewpoint | None:
+        """Where the program stood to look (a view or a position), when it stood anywhere."""
+        return self._observer
+
     def plot(self, size_px: int = 768) -> bytes:
         """PNG bytes: the bird's-eye view with the evidence objects and the observer highlighted, beside
         the input views that saw those objects."""

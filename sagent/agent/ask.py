@@ -6,7 +6,7 @@ import math
 import time
 from typing import Protocol
 
-from sagent.agent.agent_memory import AgentMemory, AttemptRecord, StepRecord
+from sagent.agent.agent_memory import AgentMemory, StepRecord
 from sagent.agent.answer import Answer, plain_value
 from sagent.agent.options import Option, choose, parse_options, split_inline_options
 from sagent.agent.solution import Solution
@@ -131,6 +131,7 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
     except Exception as error:
         if memory is not None and not isinstance(error, ProviderError):  # infrastructure is not the agent's step
             record.error = f"{type(error).__name__}: {error}"
+            record.attempts = list(getattr(error, "attempts", []))  # the programs that failed, when it has them
             record.seconds = time.perf_counter() - started
             memory.add(record)
         raise
@@ -139,7 +140,7 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
     except WrongAnswerKind as error:
         if memory is not None:
             record.error = f"{type(error).__name__}: {error}"
-            record.program = solution.program
+            record.model, record.attempts = solution.model, solution.attempts
             record.seconds = time.perf_counter() - started
             memory.add(record)
         raise
@@ -170,14 +171,7 @@ def ask(scene: SceneMemory, question: str, planner: Planner, options: list[str] 
         coverage=scene.record.coverage.describe() if scene.record.coverage is not None else None,
     ).with_evidence(scene, solution.execution.observer)
     if memory is not None:
-        record = record.model_copy(update=dict(
-            model=solution.model, program=solution.program, value=value, unit=unit, text=text, choice=choice,
-            objects=answer.objects, trace=answer.trace, prompt_tokens=solution.prompt_tokens,
-            completion_tokens=solution.completion_tokens, seconds=time.perf_counter() - started,
-            attempts=[AttemptRecord(program=a.program, errors=[d.to_dict() for d in a.errors], result=a.result,
-                                    kind=a.kind, seconds=a.seconds, prompt_tokens=a.prompt_tokens,
-                                    completion_tokens=a.completion_tokens)
-                      for a in solution.attempts],
-        ))
+        record = record.model_copy(update=dict(model=solution.model, attempts=solution.attempts, answer=answer,
+                                               seconds=time.perf_counter() - started))
         memory.add(record)
     return answer

@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Protocol
 
 import numpy as np
 
+from sagent.agent.answer import Answer
 from sagent.agent.ask import Planner, ask
 from sagent.agent.baseline import VlmBaseline
 from sagent.agent.options import parse_options
@@ -76,12 +77,18 @@ class Answerer(Protocol):
     def answer(self, item: dict, scene: SceneMemory | None, spec: str | None) -> Prediction: ...
 
 
-def make_prediction(item: dict, started: float, prediction=None, program=None, value=None, unit=None,
-                error: str | None = None, trace: list | None = None) -> Prediction:
+def make_prediction(item: dict, started: float, prediction=None, answer: Answer | None = None,
+                    error: str | None = None) -> Prediction:
+    """The prediction for `item`: `prediction` scored against its ground truth, with the answer's program,
+    value, unit and trace (a VLM baseline's prediction is its own value)."""
     truth = item.get("ground_truth")
     score = score_one(prediction, truth, item.get("question_type")) if truth is not None else None
-    return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, program,
-                      value, unit, error, time.perf_counter() - started, scene=scene_key(item), trace=trace)
+    if answer is None:
+        return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, None,
+                          prediction, None, error, time.perf_counter() - started, scene=scene_key(item))
+    return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, answer.program,
+                      answer.value, answer.unit, error, time.perf_counter() - started, scene=scene_key(item),
+                      trace=answer.trace)
 
 
 @dataclass
@@ -98,7 +105,7 @@ class PlannerAnswerer:
         except SagentError as error:  # this question could not be answered; the run goes on
             return make_prediction(item, started, error=f"{type(error).__name__}: {error}")
         prediction = answer.choice if item.get("options") else answer.value
-        return make_prediction(item, started, prediction, answer.program, answer.value, answer.unit, trace=answer.trace)
+        return make_prediction(item, started, prediction, answer)
 
 
 @dataclass
@@ -114,7 +121,7 @@ class BaselineAnswerer:
             prediction, _ = self.baseline.predict_with(item["question"], pictures, options)
         except ModelError as error:  # a reply cut off, a prompt over the context, a timeout: this question only
             return make_prediction(item, started, error=f"{type(error).__name__}: {error}")
-        return make_prediction(item, started, prediction, value=prediction)
+        return make_prediction(item, started, prediction)
 
 
 def _answer_all(questions: list[dict], scenes, answerer: Answerer) -> Iterator[Prediction]:

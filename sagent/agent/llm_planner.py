@@ -173,9 +173,12 @@ class LLMPlanner:
         return [{"role": "system", "content": system}, {"role": "user", "content": content}]
 
     def _ended(self, kind: StepKind, program: str, reply: ModelReply, started: float,
-               errors: list[Diagnostic] | None = None, result: str | None = None) -> Attempt:
-        attempt = Attempt(program, list(errors or []), result, kind, time.perf_counter() - started,
-                          reply.prompt_tokens, reply.completion_tokens)
+               errors: list[Diagnostic] | None = None, result: str | None = None, feedback: str | None = None,
+               picture: Picture | None = None) -> Attempt:
+        attempt = Attempt(program=program, errors=list(errors or []), result=result, kind=kind,
+                          seconds=time.perf_counter() - started, prompt_tokens=reply.prompt_tokens,
+                          completion_tokens=reply.completion_tokens, reply=reply.text, feedback=feedback,
+                          picture=picture)
         for callback in self.step_callbacks:
             callback(attempt)
         return attempt
@@ -198,7 +201,6 @@ class LLMPlanner:
         while True:
             started = time.perf_counter()
             reply = self.model.complete(messages, constraint, temperature=temperature, stop=STOP)
-            messages.append({"role": "assistant", "content": reply.text})
             bare = reply.constrained_by == "grammar"  # the grammar admits only a program (a frame): final
             source = reply.text
             frame: TaskFrame | None = None
@@ -217,14 +219,14 @@ class LLMPlanner:
                 execution = execute(program, ExecContext(scene))
             except (ReplyFormatError, FrameReplyError, PlanningError, DslError) as error:
                 diagnostics = getattr(error, "diagnostics", None) or [Diagnostic("type", str(error), 1, 1)]
-                attempts.append(self._ended("repair", source, reply, started, diagnostics))
+                text = error.render() if hasattr(error, "render") else f"error: {error}"
+                feedback = render("repair.j2", errors=text, bare=bare, frame=self.form == "frame")
+                attempts.append(self._ended("repair", source, reply, started, diagnostics, feedback=feedback))
                 yield attempts[-1]
                 if repairs >= max_repairs:
                     raise RepairBudgetExhausted(attempts, max_repairs) from None
                 repairs += 1
-                text = error.render() if hasattr(error, "render") else f"error: {error}"
-                messages.append({"role": "user", "content": render("repair.j2", errors=text, bare=bare,
-                                                                   frame=self.form == "frame")})
+                messages += attempts[-1].to_messages()
                 continue
             evidence.append(execution)
             if final:
@@ -232,13 +234,13 @@ class LLMPlanner:
                 yield attempts[-1]
                 return source, _merged(evidence), frame
             observation = describe(execution.value)
-            attempts.append(self._ended("observation", source, reply, started, result=observation))
+            feedback = render("observation.j2", result=observation, trace=[s.to_dict() for s in execution.trace])
+            picture = Picture(execution.value.caption, execution.value.png) \
+                if isinstance(execution.value, Image) and self.model.supports_images() else None
+            attempts.append(self._ended("observation", source, reply, started, result=observation, feedback=feedback,
+                                        picture=picture))
             yield attempts[-1]
-            text = render("observation.j2", result=observation, trace=[s.to_dict() for s in execution.trace])
-            content: str | list = text
-            if isinstance(execution.value, Image) and self.model.supports_images():
-                content = [{"type": "text", "text": text}, Picture(execution.value.caption, execution.value.png).to_content()]
-            messages.append({"role": "user", "content": content})
+            messages += attempts[-1].to_messages()
 
     def run_steps(self, question: str, scene: SceneMemory, options: list[Option] | None = None,
                   history: list[str] | None = None) -> Generator[Attempt, None, Solution]:
@@ -272,8 +274,7 @@ class LLMPlanner:
                 raise RepairBudgetExhausted(attempts, self.max_repairs) from None
             raise failures[0]
         program, execution, frame = results[winner([e.value for _, e, _ in results])]
-        return Solution(program, execution, attempts, self.model.name,
-                        sum(a.prompt_tokens for a in attempts), sum(a.completion_tokens for a in attempts), frame)
+        return Solution(program, execution, attempts, self.model.name, frame)
 
     def solve(self, question: str, scene: SceneMemory, options: list[Option] | None = None,
               history: list[str] | None = None) -> Solution:

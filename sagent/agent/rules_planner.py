@@ -46,7 +46,7 @@ class RulesPlanner:
             raise PlanningError(f"the rules planner wrote a program answering {answer.type.__name__} for a question "
                                 f"asking {expected.description}; this is a bug in sagent ({plan.program!r})")
         execution = execute(program, ExecContext(scene))
-        return Solution(plan.program, execution, [Attempt(plan.program)], frame=plan.frame)
+        return Solution(plan.program, execution, [Attempt(program=plan.program)], frame=plan.frame)
 
     def plan(self, question: str, scene: SceneMemory, options: list[Option] | None = None) -> Plan:
         frame = read(question, scene, options)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
+import httpx
+
 PROBE_TIMEOUT_SECONDS = 2.0
+PROBE_MAX_BYTES = 1 << 20
 _VLLM_STRUCTURED_OUTPUTS = (0, 10, 2)  # the first vLLM with the `structured_outputs` request field
 
 
@@ -67,21 +68,22 @@ class _Unreachable(Exception):
 
 
 def _get(url: str, timeout: float, data: dict | None = None) -> tuple[int, object]:
-    """(status, parsed JSON body or None). _Unreachable when no connection could be made at all."""
-    request = urllib.request.Request(url, data=json.dumps(data).encode() if data is not None else None,
-                                     headers={"Content-Type": "application/json"} if data is not None else {})
+    """(status, parsed JSON body or None) of a GET (a POST of `data` as JSON). _Unreachable when no
+    connection could be made at all; a probe that timed out or failed otherwise says nothing (0, None)."""
+    raw = b""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the user's own api_base
-            status, raw = response.status, response.read(1 << 20)
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read(1 << 16)
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        if isinstance(reason, (ConnectionRefusedError, ConnectionResetError)):
-            raise _Unreachable(str(reason)) from None
-        return 0, None  # a probe that timed out or failed otherwise says nothing about the kind
+        with httpx.stream("POST" if data is not None else "GET", url, json=data, timeout=timeout) as response:
+            for chunk in response.iter_bytes():  # the first MiB: a probe's answer is a few hundred bytes
+                raw += chunk
+                if len(raw) >= PROBE_MAX_BYTES:
+                    break
+            status = response.status_code
+    except httpx.ConnectError as error:
+        raise _Unreachable(str(error)) from None
+    except httpx.HTTPError:
+        return 0, None
     try:
-        return status, json.loads(raw or b"null")
+        return status, json.loads(raw[:PROBE_MAX_BYTES] or b"null")
     except ValueError:
         return status, None
 
