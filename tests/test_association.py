@@ -132,9 +132,9 @@ def test_memory_follows_the_space_not_the_frames():
     for lap in range(3):
         for frame in frames:
             builder.add(frame)
-        sizes.append(sum(len(grid.merged().keys) for grid in builder.objects.grids.values()))
+        sizes.append(sum(len(grid.merged().keys) for grid in builder.dense.objects.grids.values()))
     assert sizes[2] <= sizes[0] * 1.05  # laps two and three see the same space again
-    assert not builder.observations  # dense depth keeps no whole detections
+    assert not builder.sparse_frames.observations  # dense depth keeps no whole detections
 
 
 def test_voxel_keys_refuse_points_beyond_what_the_grid_holds():
@@ -244,7 +244,7 @@ def _surface(x: tuple[float, float], z: tuple[float, float], spacing: float, y: 
 
 
 def _weights(points: np.ndarray) -> np.ndarray:
-    from sagent.tools.perception.scene_builder import depth_precision
+    from sagent.tools.perception.lifting import depth_precision
 
     return depth_precision(np.linalg.norm(points, axis=1))
 
@@ -256,7 +256,7 @@ def test_a_far_object_is_sampled_densely_enough_to_stay_one_object():
     from sagent.tools.io.frames import frame_from_arrays
     from sagent.tools.perception.association import ObjectMap
     from sagent.tools.perception.lifting import lift
-    from sagent.tools.perception.scene_builder import depth_precision
+    from sagent.tools.perception.lifting import depth_precision
 
     K = np.array([[519.0, 0, 320], [0, 519, 240], [0, 0, 1]])
     depth = np.zeros((480, 640), np.float32)

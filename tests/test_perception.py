@@ -211,7 +211,7 @@ def test_one_nearly_empty_depth_frame_leaves_a_dense_build_dense():
         reference.add(frame)
         with_it.add(frame)
     assert with_it.add(nearly_empty)  # its detections lift (a few points each)
-    assert with_it.nearest[-1] is not None and not with_it.sparse
+    assert with_it.sparse_frames.occluders(len(frames)) is not None and not with_it.sparse
     expected, scene = reference.build(), with_it.build()
     assert scene.label_counts() == expected.label_counts()
     for label in expected.label_counts():
@@ -268,7 +268,7 @@ def test_a_resumed_build_trims_objects_with_the_same_surface_as_an_uninterrupted
     first.save_state(tmp_path / "state.npz")
     resumed = SceneBuilder(AnnotationGrounder(), np.array([0.0, 0.0, 1.0]))
     resumed.load_state(tmp_path / "state.npz")
-    assert resumed.surfaces is not None and resumed.surfaces.frames == first.surfaces.frames
+    assert resumed.dense.surfaces is not None and resumed.dense.surfaces.frames == first.dense.surfaces.frames
     for frame in frames[15:]:
         resumed.add(frame)
     expected, scene = whole.build(), resumed.build()
@@ -277,3 +277,25 @@ def test_a_resumed_build_trims_objects_with_the_same_surface_as_an_uninterrupted
         for ours, theirs in zip(sorted(scene.instances(label), key=lambda o: o.box.center),
                                 sorted(expected.instances(label), key=lambda o: o.box.center)):
             assert np.allclose(ours.box.extents, theirs.box.extents, atol=0.01), label
+
+
+def test_a_state_saved_by_another_version_is_refused_in_one_line(tmp_path):
+    """Each part of a saved build carries its version; a file of another layout is never half read."""
+    import io
+
+    frames = read_manifest(room(SEEDS[0]) / "frames.json").frames
+    builder = SceneBuilder(AnnotationGrounder(), np.array([0.0, 0.0, 1.0]))
+    for frame in frames[:3]:
+        builder.add(frame)
+    builder.save_state(tmp_path / "state.npz")
+    with np.load(tmp_path / "state.npz") as data:
+        arrays = {name: data[name] for name in data.files}
+    meta = json.loads(bytes(arrays["meta"]).decode())
+    assert meta["version"] == 2 and meta["dense"]["version"] == 1 and meta["sparse"]["version"] == 1
+    del meta["version"]  # as the layout before versions
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    (tmp_path / "old.npz").write_bytes(buffer.getvalue())
+    with pytest.raises(FramesError, match="saved by another version of sagent.*build it again from the frames"):
+        SceneBuilder(AnnotationGrounder()).load_state(tmp_path / "old.npz")

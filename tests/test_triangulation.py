@@ -148,11 +148,11 @@ def test_one_sparse_instance_fused_from_two_objects_boxes_is_split_by_them():
                  for frame, boxes in enumerate(builder.boxes2d) for _, box in boxes]
     fused = make_instance(np.concatenate([box_points(NIGHTSTAND, 5), box_points(near, 5)]), UP, 0.0, sightings,
                           {"nightstand": 0.9 * len(sightings)})
-    parts = builder._split(fused, UP, 0.0)
+    parts = builder.sparse_frames._split(fused, builder, UP, 0.0)
     assert len(parts) == 2 and sorted(part.frames for part in parts) == [8, 8]
     for truth in (NIGHTSTAND, near):
         part = min(parts, key=lambda p: np.linalg.norm(p.box.center_array - truth.center_array))
         assert np.linalg.norm((part.box.center_array - truth.center_array)[:2]) < 0.1
         assert max(part.box.extents) == pytest.approx(0.5, rel=0.2)
     lone = make_instance(box_points(NIGHTSTAND, 5), UP, 0.0, sightings[::2], {"nightstand": 1.0})
-    assert builder._split(lone, UP, 0.0) == [lone]
+    assert builder.sparse_frames._split(lone, builder, UP, 0.0) == [lone]

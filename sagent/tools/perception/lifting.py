@@ -46,6 +46,13 @@ class Observation3D:
         return self.merged or (Sighting(self.frame, self.time, self.score, tuple(self.box2d)),)
 
 
+
+def depth_precision(distance: np.ndarray) -> np.ndarray:
+    """Float[N] weights of depth measurements at Float[N] distances (m): one over the variance of a
+    depth camera's noise, which grows with the distance squared (1 at 1 m)."""
+    return 1.0 / np.maximum(distance, 0.3) ** 4
+
+
 def dominant_depth_cluster(z: np.ndarray, central: np.ndarray) -> np.ndarray:
     """Bool[N]: the depth cluster holding most of the box's central pixels.
 

@@ -189,3 +189,13 @@ class VoxelCloud:
     def __len__(self) -> int:
         """Voxels, counting points not yet merged as one each."""
         return len(self._grid)
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The running sums, for `from_state` to go on from."""
+        return self._grid.state()
+
+    @classmethod
+    def from_state(cls, voxel: float, state: dict[str, np.ndarray]) -> "VoxelCloud":
+        cloud = cls(voxel)
+        cloud._grid = VoxelSums.from_state(voxel, state)
+        return cloud

@@ -13,7 +13,7 @@ from pathlib import Path
 from sagent.errors import InputError
 from sagent.tools.io.frames import FrameSet
 from sagent.tools.io.readers import detect_layout, read_frames
-from sagent.tools.perception.scene_builder import sparse_depth
+from sagent.tools.perception.sparse_mapper import sparse_depth
 from sagent.tools.perception.tsdf import SurfaceFusion
 from sagent.tools.pipeline.inputs import split_layout_spec
 
