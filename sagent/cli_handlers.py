@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -44,12 +43,6 @@ def _perception(perception: PerceptionSettings, model: ModelSettings) -> Percept
     if perception.detector == "vlm" or (perception.detector == "auto" and model.model_name()):
         return perception.model_copy(update={"model": make_model(model)})
     return perception
-
-
-def _interactive(command) -> bool:
-    """Progress bars only for a person at a terminal, never with --json."""
-    quiet = getattr(command, "log", None) is not None and command.log.quiet
-    return not getattr(command, "json_output", False) and not quiet and sys.stderr.isatty()
 
 
 def _cache(cache: CacheSettings) -> SceneCache | None:
@@ -118,7 +111,7 @@ def cmd_ask(args: AskCommand) -> int:
     perception = _perception(args.perception, args.planner)
     evidence = _evidence_path(args, question)
     recording = _open_recording(args.rrd, spawn=False)
-    scene = load_input(spec, _cache(args.cache), perception, question, progress=_interactive(args), recorder=recording)
+    scene = load_input(spec, _cache(args.cache), perception, question, recorder=recording)
     answer = ask(scene, question, planner, args.option or None, session)
     if recording is not None:
         if not recording.frames_logged:
@@ -175,7 +168,7 @@ def cmd_eval(args: EvalCommand) -> int:
     questions = read_questions(args.questions)
     source = LayoutScenes(args.layouts) if args.layouts else InputFolderScenes(args.videos)
     started = time.perf_counter()
-    run = run_evaluation(questions, source, answerer, out, run_settings, progress=_interactive(args))
+    run = run_evaluation(questions, source, answerer, out, run_settings)
     seconds = time.perf_counter() - started
     predictions = run.predictions
     table = table_of(predictions)
@@ -205,15 +198,14 @@ def cmd_inspect(args: InspectCommand) -> int:
     ply = checked_ply_path(writable_output(args.ply, "--ply")) if args.ply else None
     mesh_path = checked_ply_path(writable_output(args.mesh, "--mesh")) if args.mesh else None
     recording = _open_recording(args.rrd, spawn=args.rerun)
-    scene = load_input(args.input, _cache(args.cache), _perception(args.perception, args.model),
-                       progress=_interactive(args), recorder=recording)
+    scene = load_input(args.input, _cache(args.cache), _perception(args.perception, args.model), recorder=recording)
     if recording is not None:
         if not recording.frames_logged:  # a cached or loaded memory: its cameras, sightings and objects
             record_scene(recording, scene)
         recording.close()
     triangles = None
     if mesh_path:  # first: a frame set with too little depth to mesh fails before any file is written
-        mesh = fuse_mesh(mesh_frames, progress=_interactive(args))
+        mesh = fuse_mesh(mesh_frames)
         write_mesh_ply(mesh_path, mesh)
         triangles = len(mesh.triangles)
     context = ExecContext(scene)

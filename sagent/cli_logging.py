@@ -1,6 +1,7 @@
 """What a command says on stderr while it runs: sagent's module loggers at WARNING (INFO with -v, ERROR
 with -q), other libraries' loggers at ERROR unless -v, each line as `sagent: message`; progress bars
-(shown only to a person at a terminal) and log lines take turns instead of tearing each other."""
+(`tools.io.progress`: only to a person at a terminal, never with -q or --json) and log lines take
+turns instead of tearing each other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Iterator
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from sagent.cli_commands import Verbosity
+from sagent.tools.io.progress import progress_bars
 
 # Libraries that log on their own; quiet unless -v.
 LIBRARY_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx", "httpcore", "urllib3", "ultralytics",
@@ -31,8 +33,9 @@ _HANDLER.setFormatter(logging.Formatter("sagent: %(message)s"))
 
 
 @contextlib.contextmanager
-def command_logging(verbosity: Verbosity | None) -> Iterator[None]:
-    """Logging configured for one command, and put back as it was afterwards."""
+def command_logging(verbosity: Verbosity | None, json_output: bool = False) -> Iterator[None]:
+    """Logging and progress bars configured for one command, and put back as they were afterwards. Bars
+    show only at a terminal, never with -q or --json."""
     verbosity = verbosity or Verbosity()
     level = logging.INFO if verbosity.verbose else logging.ERROR if verbosity.quiet else logging.WARNING
     ours = logging.getLogger("sagent")
@@ -45,7 +48,7 @@ def command_logging(verbosity: Verbosity | None) -> Iterator[None]:
     ours.addHandler(_HANDLER)
     ours.propagate = False
     try:
-        with logging_redirect_tqdm(loggers=[ours]):
+        with logging_redirect_tqdm(loggers=[ours]), progress_bars(False if verbosity.quiet or json_output else None):
             yield
     finally:
         ours.removeHandler(_HANDLER)

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     command = None
     try:
         command, run = parse_command(argv)
-        with command_logging(getattr(command, "log", None)):
+        with command_logging(getattr(command, "log", None), getattr(command, "json_output", False)):
             return run(command)
     except DslError as error:
         return _failed(command, "invalid program", f"no answer: the program is invalid:\n{error.render()}", 1)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from pydantic import StrictInt
-from tqdm import tqdm
 
 from sagent.agent.evaluate import (
     Answerer,
@@ -35,6 +33,7 @@ from sagent.errors import SagentError
 from sagent.memory.cache import CacheSettings
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import atomic_write_bytes
+from sagent.tools.io.progress import bar
 from sagent.tools.pipeline.build_jobs import BuildJob, BuildResult, run_builds
 from sagent.settings import Settings, knob
 from sagent.tools.pipeline.settings import PerceptionSettings
@@ -106,7 +105,7 @@ def _scenes_in_order(questions: list[dict]) -> dict[str, list[dict]]:
 
 def run_evaluation(questions: list[dict], source: LayoutScenes | InputFolderScenes, answerer: Answerer,
                    out: Path | None = None, settings: EvalSettings | None = None,
-                   progress: bool = False, on_scene: Callable[[SceneReport], None] | None = None) -> EvalRun:
+                   on_scene: Callable[[SceneReport], None] | None = None) -> EvalRun:
     """Answer `questions` over the scenes of `source`; see the module's docstring."""
     settings = settings or EvalSettings()
     log = PredictionLog(out, run_header(settings, answerer))
@@ -115,7 +114,7 @@ def run_evaluation(questions: list[dict], source: LayoutScenes | InputFolderScen
     order = list(groups)
     finished: dict[str, list[Prediction]] = {}
     reports: list[SceneReport] = []
-    bar = tqdm(total=len(todo), desc="questions", unit="q", disable=not progress, file=sys.stderr)
+    questions_bar = bar(total=len(todo), desc="questions", unit="q")
 
     def scene_done(key: str, scene: SceneMemory | None, spec: str | None, report: SceneReport) -> None:
         items = groups[key]
@@ -123,7 +122,7 @@ def run_evaluation(questions: list[dict], source: LayoutScenes | InputFolderScen
             finished[key] = [make_prediction(item, time.perf_counter(), error=report.error) for item in items]
         else:
             finished[key] = [answerer.answer(item, scene, spec) for item in items]
-        bar.update(len(items))
+        questions_bar.update(len(items))
         reports.append(report)
         if on_scene:
             on_scene(report)
@@ -151,7 +150,7 @@ def run_evaluation(questions: list[dict], source: LayoutScenes | InputFolderScen
     for result in run_builds(jobs, settings.workers, settings.ray or None, settings.ray is not None):
         scene_done(result.key, result.scene, specs[result.key],
                    SceneReport(result.key, len(groups[result.key]), result.seconds, result.peak_mib, result.error))
-    bar.close()
+    questions_bar.close()
     by_id = {**log.done, **{p.id: p for predictions in finished.values() for p in predictions}}
     ordered = [by_id[item["id"]] for item in questions if item["id"] in by_id]
     return EvalRun(ordered, reports, resumed=len(log.done))

@@ -41,6 +41,7 @@ from sagent.errors import InputError
 from sagent.memory.cache import default_cache_dir, file_sha256
 from sagent.memory.storage import atomic_write_bytes
 from sagent.settings import environment, offline_reason
+from sagent.tools.io.progress import bars_shown
 
 # The release ultralytics 8.4's attempt_download_asset pins for its own assets.
 ULTRALYTICS_RELEASE = "https://github.com/ultralytics/assets/releases/download/v8.4.0"
@@ -256,7 +257,7 @@ class WeightsStore:
         if self.offline:
             raise MissingWeights(self._missing(spec, dest, f"downloads are off ({self.offline_reason})"))
         self.root.mkdir(parents=True, exist_ok=True)
-        progress = self.progress if self.progress is not None else getattr(sys.stderr, "isatty", bool)()
+        progress = self.progress if self.progress is not None else bars_shown()
         if progress:
             print(f"sagent: fetching {spec.name} (~{human_size(spec.size)}) from {spec.source} to {dest}",
                   file=sys.stderr)

@@ -25,6 +25,7 @@ from sagent.memory.storage import atomic_write_bytes
 from sagent.settings import Settings, knob
 from sagent.tools.geometry.camera import PinholeCamera
 from sagent.tools.io.frames import Detection2D, Frame, FramesError, FrameSet
+from sagent.tools.io.progress import bar
 from sagent.tools.perception.dense_mapper import DenseMapper
 from sagent.tools.perception.extent import complete_unseen_extents
 from sagent.tools.perception.floor import estimate_up, floor_area, floor_height, up_from_level_cameras
@@ -198,7 +199,7 @@ class SceneBuilder:
         dense depth, detected means lifted. Sparse depth often cannot lift a small object, so
         there a box of its label holding the centre counts, and views where something nearer
         hides the centre do not count (on dense depth these two let spurious instances through:
-        benchmarks/bench_perception.py's rooms with exact counts fell from 5/5 to 4/5).
+        BENCHMARKS.md, "Tuning history").
         """
         in_view = detected = 0
         margin = 0.6 * float(instance.box.extents_array.max()) + 0.1
@@ -348,14 +349,12 @@ def _holding(boxes: np.ndarray, u: float, v: float) -> np.ndarray:
 
 
 def build_scene(frames: FrameSet, grounder: Grounder, labels: list[str] | None = None,
-                settings: BuildSettings | None = None, name: str = "scene", progress: bool = False,
+                settings: BuildSettings | None = None, name: str = "scene",
                 recorder: BuildRecorder | None = None, metric: bool = True) -> SceneMemory:
-    """All frames through a SceneBuilder; `progress` shows a bar on stderr; `recorder` watches;
-    `metric`: see SceneBuilder.build."""
-    from tqdm import tqdm
-
+    """All frames through a SceneBuilder (a bar on stderr where bars are shown: `io.progress`);
+    `recorder` watches; `metric`: see SceneBuilder.build."""
     builder = SceneBuilder(grounder, frames.up, labels, settings, name, frames.source, recorder)
     log.info("grounding (%s) and lifting %d frames", grounder.name, len(frames.frames))
-    for frame in tqdm(frames.frames, desc="building scene memory", unit="frame", disable=not progress):
+    for frame in bar(frames.frames, desc="building scene memory", unit="frame"):
         builder.add(frame)
     return builder.build(metric)

@@ -20,6 +20,7 @@ from typing import Iterator
 from sagent.errors import InputError, SagentError
 from sagent.memory.cache import SceneCache
 from sagent.memory.scene import SceneMemory
+from sagent.tools.io.progress import progress_bars
 from sagent.tools.pipeline.inputs import load_input
 from sagent.tools.pipeline.settings import PerceptionSettings
 
@@ -78,7 +79,7 @@ def build_one(job: BuildJob) -> BuildResult:
     """Build one scene; an input or setup problem becomes the result's error, never an exception."""
     started = time.perf_counter()
     cache = SceneCache(Path(job.cache_dir) / "scenes") if job.cache_dir else None
-    with BuildPeak() as peak:
+    with BuildPeak() as peak, progress_bars(False):  # the run's own bar counts the questions
         try:
             scene = load_input(job.spec, cache, job.perception)
             error = None

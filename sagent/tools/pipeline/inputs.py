@@ -21,7 +21,6 @@ from sagent.memory.storage import load_scene
 from sagent.tools.io.readers import detect_layout, read_frames
 from sagent.tools.io.photos import is_photo, read_photo
 from sagent.tools.io.video import VIDEO_SUFFIXES, image_files, source_files
-from sagent.tools.perception.grounding import Grounder
 from sagent.tools.perception.scene_builder import BuildRecorder, build_scene
 from sagent.tools.pipeline.photos import photo_keyframes, scene_from_photo
 from sagent.tools.pipeline.plain_video import (
@@ -111,9 +110,7 @@ def _image_folder(path: Path) -> bool:
     return path.is_dir() and bool(image_files(path))
 
 
-def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings, question: str | None,
-           progress: bool) -> SceneMemory:
-
+def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings, question: str | None) -> SceneMemory:
     detections = read_sidecar(path) if path.is_file() else None
     # The grounder is settled first: a missing detector fails now, not after the reconstruction.
     grounder = video_grounder(detections, lambda: make_grounder(perception, None))
@@ -125,12 +122,11 @@ def _video(path: Path, cache: SceneCache | None, perception: PerceptionSettings,
     return _cached(cache, files, root, lambda: {
         "builder": "video", **_with_weights(grounder, cache), "labels": labels, **perception.build.key(),
         **_video_settings(perception, cache), **densified}, lambda: scene_from_video(
-        path, grounder, labels, perception.build, perception.video, scene_name(path), detections, progress, depth,
+        path, grounder, labels, perception.build, perception.video, scene_name(path), detections, depth,
         perception.device))
 
 
-def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionSettings, question: str | None,
-            progress: bool) -> SceneMemory:
+def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionSettings, question: str | None) -> SceneMemory:
     """One photo, or several of one scene (posed together by the reconstruction backend)."""
     photos = [read_photo(path) for path in paths]  # a bad photo fails before any model loads
     keyframes = photo_keyframes(photos) if len(photos) > 1 else []  # and photos of several sizes too
@@ -154,13 +150,13 @@ def _photos(paths: list[Path], cache: SceneCache | None, perception: PerceptionS
                                     perception.video.scale)
         reconstruction = registered_enough(reconstruct(keyframes, perception.video, perception.device))
         return scene_from_reconstruction(reconstruction, grounder, labels, perception.build, name, detections,
-                                         perception.video.scale, progress, depth)
+                                         perception.video.scale, depth)
 
     return _cached(cache, files, root, settings, build)
 
 
 def load_input(spec: str | Sequence[str], cache: SceneCache | None = None, perception: PerceptionSettings | None = None,
-               question: str | None = None, progress: bool = False, recorder: BuildRecorder | None = None) -> SceneMemory:
+               question: str | None = None, recorder: BuildRecorder | None = None) -> SceneMemory:
     """The scene memory for `spec`; frames are grounded, lifted and fused (cached by content and settings).
     `recorder` watches a build from posed frames as it runs (nothing is recorded when the cache answers).
     Several photos of one scene come as a list of paths."""
@@ -170,11 +166,11 @@ def load_input(spec: str | Sequence[str], cache: SceneCache | None = None, perce
         if missing:
             raise InputError(f"input not found: {missing[0]}")
         if len(paths) == 1:
-            return load_input(str(paths[0]), cache, perception, question, progress, recorder)
+            return load_input(str(paths[0]), cache, perception, question, recorder)
         if not all(is_photo(p) and p.is_file() for p in paths):
             raise InputError("several inputs are photos of one scene (JPEG, PNG, ...); got "
                              + ", ".join(p.name for p in paths))
-        return _photos(paths, cache, perception or PerceptionSettings(), question, progress)
+        return _photos(paths, cache, perception or PerceptionSettings(), question)
     path_text, scene = split_layout_spec(spec)
     path = Path(path_text)
     if not path.exists():
@@ -194,11 +190,11 @@ def load_input(spec: str | Sequence[str], cache: SceneCache | None = None, perce
         return _cached(cache, frames.files(), root, lambda: {
             "builder": "frames", "reader": kind, **_with_weights(grounder, cache), "labels": labels,
             **perception.build.key()},
-            lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), progress, recorder))
+            lambda: build_scene(frames, grounder, labels, perception.build, scene_name(path), recorder=recorder))
     if path.suffix.lower() in VIDEO_SUFFIXES or _image_folder(path):
-        return _video(path, cache, perception or PerceptionSettings(), question, progress)
+        return _video(path, cache, perception or PerceptionSettings(), question)
     if path.is_file() and is_photo(path):
-        return _photos([path], cache, perception or PerceptionSettings(), question, progress)
+        return _photos([path], cache, perception or PerceptionSettings(), question)
     raise InputError(f"cannot read {path}: sagent reads scene memories (.npz), layouts (META.json[:SCENE]), "
                      "posed-frames manifests (frames.json), Redwood / TUM / ScanNet / 7-Scenes folders, videos, "
                      "image folders and photos")

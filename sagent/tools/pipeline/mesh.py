@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sagent.errors import InputError
 from sagent.tools.io.frames import FrameSet
+from sagent.tools.io.progress import bar
 from sagent.tools.io.readers import detect_layout, read_frames
 from sagent.tools.perception.sparse_mapper import sparse_depth
 from sagent.tools.perception.tsdf import SurfaceFusion
@@ -31,14 +32,12 @@ def mesh_input(spec: str) -> FrameSet:
     return frames
 
 
-def fuse_mesh(frames: FrameSet, voxel: float = 0.02, progress: bool = False):
+def fuse_mesh(frames: FrameSet, voxel: float = 0.02):
     """The Open3D (legacy) TriangleMesh, coloured, of posed RGB-D `frames` (`mesh_input`); InputError
     when they have no dense depth to fuse."""
-    from tqdm import tqdm
-
     fusion = SurfaceFusion(voxel, colour=True)
     used = 0
-    for frame in tqdm(frames.frames, desc="fusing a mesh", unit="frame", disable=not progress):
+    for frame in bar(frames.frames, desc="fusing a mesh", unit="frame"):
         depth = frame.depth
         if depth is not None and not sparse_depth(depth):
             fusion.add(depth, frame.K, frame.cam_to_world, image=frame.image)

@@ -128,7 +128,7 @@ def decide_scale(memory: SceneMemory, working_factor: float, user: UserScale | N
 
 def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder, labels: list[str] | None,
                               build: BuildSettings, name: str, detections=None, scale_text: str | None = None,
-                              progress: bool = False, depth: DepthModel | None = None) -> SceneMemory:
+                              depth: DepthModel | None = None) -> SceneMemory:
     """`depth`: a monocular depth model that densifies each view's sparse depth and measures the
     reconstruction's unit (densify.py)."""
     user = UserScale.parse(scale_text) if scale_text else None
@@ -137,7 +137,7 @@ def scene_from_reconstruction(reconstruction: Reconstruction, grounder: Grounder
     working_factor = WORKING_DEPTH / reconstruction.median_depth()
     working = reconstruction.scaled(working_factor)
     frames = working.frame_set(detections, source=name)
-    memory = build_scene(frames, grounder, labels, build, name, progress, metric=False)
+    memory = build_scene(frames, grounder, labels, build, name, metric=False)
     factor, scale = decide_scale(memory, working_factor, user, working.metric)
     log.info("metric scale: %s", scale.describe())
     memory = memory.rescaled(factor, scale)
@@ -155,7 +155,7 @@ def registered_enough(reconstruction: Reconstruction) -> Reconstruction:
 
 
 def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, build: BuildSettings,
-                     settings: VideoSettings, name: str, detections=None, progress: bool = False,
+                     settings: VideoSettings, name: str, detections=None,
                      depth: DepthModel | None = None, device: str | None = None) -> SceneMemory:
     """`depth`: see scene_from_reconstruction; `device`: where VGGT runs."""
     if settings.scale:
@@ -164,7 +164,7 @@ def scene_from_video(path: Path, grounder: Grounder, labels: list[str] | None, b
     log.info("%d keyframes from %s", len(frames), path.name)
     reconstruction = registered_enough(reconstruct(frames, settings, device))
     return scene_from_reconstruction(reconstruction, grounder, labels, build, name, detections, settings.scale,
-                                     progress, depth)
+                                     depth)
 
 
 def video_grounder(detections, make) -> Grounder:
