@@ -15,6 +15,7 @@ photo, frames numbered by the photos' order: 0 for a single photo).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,8 @@ FLOOR_ITERATIONS = 3000
 # Camera-to-world of a level camera looking along world +y, world z up (OpenCV axes: y down).
 LEVEL_POSE = np.array([[1.0, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]])
 LEVEL_UP = np.array([0.0, 0.0, 1.0])
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ def scene_from_photo(photo: Photo, model: DepthModel, grounder: Grounder, labels
                      scale_text: str | None = None) -> SceneMemory:
     """One photo to a scene memory in metres, its scale saying where they came from."""
     user = UserScale.parse(scale_text) if scale_text else None  # a malformed --scale fails before the model runs
+    log.info("one photo: depth from %s", model.name)
     frames, scale = photo_frames(photo, model, detections)
     # Sides never seen whole are completed from typical sizes once the scale is final (after --scale).
     memory = build_scene(frames, grounder, labels, build, name, metric=False)

@@ -9,6 +9,7 @@ the inliers) keeps the reconstruction's geometry and gives it the model's covera
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,6 +24,8 @@ ITERATIONS = 200
 # Metric depth models' scale error on scenes not seen in training: around a tenth (Depth Anything V2
 # metric and Depth Pro report AbsRel of 5-10 % zero-shot).
 MODEL_SCALE_UNCERTAINTY = 0.10
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ def densify(reconstruction: Reconstruction, model: DepthModel) -> tuple[Reconstr
     """The reconstruction with each view's sparse depth replaced by its aligned monocular depth, where
     the fit holds (the other views keep their sparse depth), and its metric scale from the fits (a
     metric model's metres against the reconstruction's units); and how many views were densified."""
+    log.info("densifying %d views with %s", len(reconstruction.views), model.name)
     views, fits = [], []
     for view in reconstruction.views:
         estimate = model.estimate(view.image, view.K)

@@ -174,6 +174,7 @@ class VggtReconstructor:
         if self.device().startswith("cpu"):
             log.warning("VGGT runs on the CPU as asked: %d frames in chunks of %d, which takes minutes "
                         "(a CUDA GPU takes seconds)", len(keyframes), self._chunk_sizes()[0])
+        log.info("VGGT on %d keyframes (%s, chunks of %d)", len(keyframes), self.device(), self._chunk_sizes()[0])
         started = time.perf_counter()
         prepared = preprocess([k.image for k in keyframes])
         timings = {"preprocess": time.perf_counter() - started}
