@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from sagent.agent.eval_run import EvalSettings
-from sagent.agent.planners import ModelSettings, PlannerSettings
+from sagent.agent.planner_settings import ModelSettings, PlannerSettings
 from sagent.memory.cache import CacheSettings
 from sagent.settings import Settings, knob
 from sagent.tools.pipeline.settings import PerceptionSettings

@@ -193,16 +193,16 @@ def test_an_object_cut_in_two_by_an_occluder_is_one_object():
     lower, upper = slab(0.0, 0.45), slab(0.56, 2.0)
     # One box a view holds both parts (the door seen above the table in front of it and below it): one door.
     one = panel_views(lambda project: [pixel_box(project(np.concatenate([lower, upper])))])
-    merged = merge_overlapping([piece(lower), piece(upper, frame=1)], UP, 0.0, seen_as_one=one._seen_as_one)
+    merged = merge_overlapping([piece(lower), piece(upper, frame=1)], UP, 0.0, 0.3, 0.02, seen_as_one=one._seen_as_one)
     assert len(merged) == 1 and merged[0].box.extent_along(UP) == pytest.approx(2.0, abs=0.03)
     # A box for each part in every view (two things on shelves one above the other): two.
     two = panel_views(lambda project: [pixel_box(project(lower)), pixel_box(project(upper))])
-    assert len(merge_overlapping([piece(lower), piece(upper)], UP, 0.0, seen_as_one=two._seen_as_one)) == 2
+    assert len(merge_overlapping([piece(lower), piece(upper)], UP, 0.0, 0.3, 0.02, seen_as_one=two._seen_as_one)) == 2
     # Never one object: a gap wider than an occluder's edge, parts side by side, or of other kinds.
     joined = one._seen_as_one
     for parts in ([piece(lower), piece(slab(0.9, 2.0))], [piece(lower), piece(slab(0.5, 2.0, x=(1.2, 2.0)))],
                   [piece(lower, "table"), piece(upper)]):
-        assert len(merge_overlapping(parts, UP, 0.0, seen_as_one=joined)) == 2
+        assert len(merge_overlapping(parts, UP, 0.0, 0.3, 0.02, seen_as_one=joined)) == 2
 
 
 def test_a_door_whose_bottom_was_never_seen_reaches_the_floor():
@@ -273,7 +273,7 @@ def test_a_far_object_is_sampled_densely_enough_to_stay_one_object():
     heights = {}
     for spacing in (None, 0.02):
         observation = lift(frame, 0, detection, spacing=spacing)
-        objects = ObjectMap()
+        objects = ObjectMap(0.02)
         points = observation.points.astype(float)
         objects.add("closet", observation.sightings[0], points, depth_precision(np.linalg.norm(points - pose[:3, 3], axis=1)))
         heights[spacing] = max((o.box.extent_along(UP) for o in objects.instances(UP, -10.0)), default=0.0)
@@ -290,24 +290,24 @@ def test_a_detection_whose_voxels_fall_in_parts_is_one_object():
     shelves = np.concatenate([_surface((0.0, 0.6), (0.1, 0.15), 0.01, y=1.0),
                               _surface((0.0, 0.6), (0.45, 0.5), 0.01, y=1.0),
                               _surface((0.0, 0.6), (0.75, 0.79), 0.01, y=1.0)])
-    objects = ObjectMap()
+    objects = ObjectMap(0.02)
     objects.add("cart", _sighting(), shelves, _weights(shelves), masked=True)
     [cart] = objects.instances(UP, 0.0)
     assert cart.box.extent_along(UP) == pytest.approx(0.69, abs=0.03)
     # A box's points (they may hold the background behind): parts a few centimetres apart are bridged (a
     # real wardrobe behind a see-through front, 0.87 of 1.6 m before), the cart's 30 cm gaps are not.
-    boxed = ObjectMap()
+    boxed = ObjectMap(0.02)
     boxed.add("cart", _sighting(), shelves, _weights(shelves))
     assert boxed.instances(UP, 0.0)[0].box.extent_along(UP) < 0.1
     panels = np.concatenate([_surface((0.0, 0.6), (0.1, 0.8), 0.01, y=1.0), _surface((0.0, 0.6), (0.86, 1.6), 0.01, y=1.0)])
-    wardrobe = ObjectMap()
+    wardrobe = ObjectMap(0.02)
     wardrobe.add("closet", _sighting(), panels, _weights(panels))
     assert wardrobe.instances(UP, 0.0)[0].box.extent_along(UP) == pytest.approx(1.5, abs=0.03)
     # Two boxes on shelves one above the other, the lower one's box reaching the upper: a box joins no
     # part that is another detection's main part; a mask would say they are one.
     lower, upper = _surface((0.0, 0.6), (0.1, 0.4), 0.01, y=1.0), _surface((0.0, 0.6), (0.5, 0.62), 0.01, y=1.0)
     both = np.concatenate([lower, upper])
-    two = ObjectMap()
+    two = ObjectMap(0.02)
     two.add("box", _sighting(0), both, _weights(both))
     two.add("box", _sighting(1), upper, _weights(upper))
     assert len(two.instances(UP, 0.0)) == 2

@@ -56,3 +56,23 @@ def test_cli_defaults_are_the_configs_defaults(argv, model):
     assert command == expected
     assert command.model_dump()["planner" if model != "InspectCommand" else "model"]["timeout"] == \
         PlannerSettings.model_fields["timeout"].default
+
+
+def test_the_python_api_takes_its_defaults_from_the_config_tree():
+    """LLMPlanner and LiteLLMModel, built without settings, plan and call as the CLI's defaults do."""
+    import dataclasses
+    import inspect
+
+    from sagent.agent.llm_planner import LLMPlanner
+    from sagent.agent.model import LiteLLMModel
+    from sagent.agent.planner_settings import ModelSettings
+    from sagent.tools.perception.ultralytics_grounder import UltralyticsGrounder
+    from sagent.tools.pipeline.settings import PerceptionSettings
+
+    planner = inspect.signature(LLMPlanner).parameters
+    for name in ("max_repairs", "max_steps", "votes", "form"):
+        assert planner[name].default == getattr(PlannerSettings(), name), name
+    model = {f.name: f.default for f in dataclasses.fields(LiteLLMModel)}
+    for name in ("timeout", "constrain", "max_tokens", "temperature"):
+        assert model[name] == getattr(ModelSettings(), name), name
+    assert inspect.signature(UltralyticsGrounder).parameters["confidence"].default == PerceptionSettings().confidence

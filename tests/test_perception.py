@@ -148,7 +148,7 @@ def test_two_close_chairs_stay_two_and_views_of_one_merge():
         return Observation3D("chair", frame, float(frame), 0.9, (0, 0, 1, 1), points, np.ones(len(points), bool))
 
     observations = [obs((0, 0, 0), 0), obs((0, 0, 0), 1), obs((0.7, 0, 0), 1), obs((0.7, 0, 0), 2)]
-    instances = fuse(observations, np.array([0, 0, 1.0]), 0.0)
+    instances = fuse(observations, np.array([0, 0, 1.0]), 0.0, 0.3, 0.02)
     assert len(instances) == 2
     assert sorted(len(i.sightings) for i in instances) == [2, 2]
     assert min(i.first_seen for i in instances) == 0.0

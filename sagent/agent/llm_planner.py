@@ -37,6 +37,7 @@ from sagent.agent.understanding.viewpoints import answer_scheme
 from sagent.agent.example_bank import DEFAULT_SHOTS
 from sagent.agent.model import ChatModel, ModelReply, ModelTimeout, ReplyConstraint, ReplyTruncated
 from sagent.agent.options import Option, canonical
+from sagent.agent.planner_settings import FORMS, PLANNER_DEFAULTS
 from sagent.agent.pictures import Picture, scene_pictures
 from sagent.agent.planner_step import PlannerStep, ReplyFormatError, parse_step
 from sagent.agent.prompts import frame_system_prompt, question_prompt, render, system_prompt
@@ -56,7 +57,6 @@ __all__ = ["LLMPlanner", "PlannerStep", "RepairBudgetExhausted", "ReplyFormatErr
 # The few-shot format starts each example with "Question:"; a model that does not end its turn on its
 # own (a base model) goes on to write the next one, where the reply is cut.
 STOP = ("\nQuestion:",)
-FORMS = ("program", "frame")  # what the model writes: DSL programs, or task frames sagent compiles
 GRAMMAR_CACHE_SIZE = 16  # scenes' grammars kept (each a few hundred kB of text)
 
 
@@ -110,9 +110,10 @@ class _Grammars:
 class LLMPlanner:
     name = "llm"
 
-    def __init__(self, model: ChatModel, max_repairs: int = 3, max_steps: int = 3, pictures=scene_pictures,
-                 step_callbacks: Iterable[StepCallback] = (), votes: int = 1, vote_temperature: float = 0.7,
-                 shots: int = DEFAULT_SHOTS, form: str = "program"):
+    def __init__(self, model: ChatModel, max_repairs: int = PLANNER_DEFAULTS.max_repairs,
+                 max_steps: int = PLANNER_DEFAULTS.max_steps, pictures=scene_pictures,
+                 step_callbacks: Iterable[StepCallback] = (), votes: int = PLANNER_DEFAULTS.votes,
+                 vote_temperature: float = 0.7, shots: int = DEFAULT_SHOTS, form: str = PLANNER_DEFAULTS.form):
         """`pictures(scene) -> list[Picture]` supplies views and keyframes for models that take images.
         `step_callbacks`: each is called with every `Attempt` as soon as its model call and run end.
         `votes`: programs sampled per question (self-consistency); the first at the model's configured

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
+from sagent.agent.planner_settings import MODEL_DEFAULTS
 from sagent.agent.servers import ServerKind, detect_server, ollama_capabilities
 from sagent.errors import ModelError, ProviderError
 from sagent.settings import environment, secret_values, use_local_model_cost_map
@@ -74,9 +75,6 @@ class ModelTimeout(ModelError):
     exit_code = 3
 
 
-CONSTRAIN_MODES = ("auto", "on", "off")
-DEFAULT_TIMEOUT_SECONDS = 120.0  # per model call
-DEFAULT_MAX_TOKENS = 1024  # per reply; a program is a few hundred tokens at most
 CONNECT_RETRY_PAUSE_SECONDS = 1.0
 # A rate limit (429) or an overloaded server (503) is tried again this many times, after exponentially
 # longer pauses with jitter (or what its Retry-After asks), each at most BACKOFF_MAX_SECONDS.
@@ -161,12 +159,12 @@ class LiteLLMModel:
     name: str
     api_base: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    timeout: float = MODEL_DEFAULTS.timeout
     retries: int = 1
     images: bool | None = None  # None: ask the server (Ollama) or litellm whether the model takes images
-    constrain: str = "auto"
-    max_tokens: int = DEFAULT_MAX_TOKENS
-    temperature: float = 0.0
+    constrain: str = MODEL_DEFAULTS.constrain
+    max_tokens: int = MODEL_DEFAULTS.max_tokens
+    temperature: float = MODEL_DEFAULTS.temperature
     _server: ServerKind | None = field(default=None, init=False, repr=False)  # probed once, on first need
     _refused: set[str] = field(default_factory=set, init=False, repr=False)  # forms refused: "grammar", "schema"
     _drop_params: bool = field(default=False, init=False, repr=False)  # litellm refused a parameter (o-series)

@@ -86,7 +86,7 @@ def _joined_by_detections(parts: np.ndarray, centres: np.ndarray,
 class ObjectMap:
     """Per label group, a voxel grid of the detections' object points; objects on demand."""
 
-    def __init__(self, voxel: float = 0.02, sample: int = 32):
+    def __init__(self, voxel: float, sample: int = 32):
         self.voxel, self.sample = voxel, sample
         self.grids: dict[str, VoxelSums] = {}
         self.records: list[DetectionRecord] = []

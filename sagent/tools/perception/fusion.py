@@ -62,8 +62,8 @@ def add_votes(*tallies: dict[str, float]) -> dict[str, float]:
     return total
 
 
-def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None = None, overlap: float = 0.3,
-         voxel: float = 0.02) -> list[Instance]:
+def fuse(observations: list[Observation3D], up: np.ndarray, floor: float | None, overlap: float,
+         voxel: float) -> list[Instance]:
     """Instances from observations kept whole (sparse depth, where each has a few dozen points):
     labels of one group and overlapping boxes (intersection over the smaller volume, boxes grown by
     5 cm) link observations; components of that graph are instances, then the merge pass."""
@@ -107,7 +107,7 @@ def stacked(a: OrientedBox, b: OrientedBox, up: np.ndarray, gap: float = 0.15, s
     return footprint_overlap(a, b, up) >= share * smaller
 
 
-def merge_overlapping(instances: list[Instance], up, floor, overlap: float = 0.3, voxel: float = 0.02,
+def merge_overlapping(instances: list[Instance], up, floor, overlap: float, voxel: float,
                       seen_as_one: Callable[[Instance, Instance], bool] | None = None) -> list[Instance]:
     """The merge pass: instances of one label group whose boxes overlap (over the smaller volume) are
     one object seen in parts; so are two `stacked` ones that the detections took for one object

@@ -165,7 +165,7 @@ class VoxelSums:
 class VoxelCloud:
     """The fused coloured cloud: one mean point and colour per `voxel`."""
 
-    def __init__(self, voxel: float = 0.05, chunk: int = 500_000):
+    def __init__(self, voxel: float, chunk: int = 500_000):
         self.voxel = voxel
         self._grid = VoxelSums(voxel, channels=6, chunk=chunk)
 

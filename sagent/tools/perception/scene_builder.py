@@ -293,9 +293,10 @@ class SceneBuilder:
         sparse = self.sparse  # the build's mapper, chosen once
         instances = self.dense.candidates(up, floor)
         if sparse:  # a dense build drops its few low-coverage frames' lifts
-            instances += self.sparse_frames.candidates(up, floor, self.settings.overlap)
+            instances += self.sparse_frames.candidates(up, floor, self.settings.overlap, self.settings.object_voxel)
         # Trimmed to the fused surface after the merge: the merge's overlaps were tuned on untrimmed boxes.
-        instances = merge_overlapping(instances, up, floor, self.settings.overlap, seen_as_one=self._seen_as_one)
+        instances = merge_overlapping(instances, up, floor, self.settings.overlap, self.settings.object_voxel,
+                                      seen_as_one=self._seen_as_one)
         instances = [self.dense.on_surface(i, up, floor) for i in instances]
         instances = drop_relabelled_surfaces(instances)
         instances = rest_on_support([self._carve(i, up, floor) for i in instances], up, floor)

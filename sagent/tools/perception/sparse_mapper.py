@@ -61,8 +61,8 @@ class SparseMapper:
         """The frame's nearest-depth cells, None for a frame that is not sparse."""
         return self.nearest.get(frame)
 
-    def candidates(self, up: np.ndarray, floor: float | None, overlap: float) -> list[Instance]:
-        return fuse(self.observations, up, floor, overlap) if self.observations else []
+    def candidates(self, up: np.ndarray, floor: float | None, overlap: float, voxel: float) -> list[Instance]:
+        return fuse(self.observations, up, floor, overlap, voxel) if self.observations else []
 
     def with_unlifted(self, instances: list[Instance], views: Views, up: np.ndarray, floor: float | None,
                       min_detection_rate: float) -> list[Instance]:

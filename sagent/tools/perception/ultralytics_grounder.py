@@ -33,10 +33,13 @@ def _family(weights: str) -> str:
     return "yolo"
 
 
+DEFAULT_CONFIDENCE = 0.25  # the detector score threshold (PerceptionSettings.confidence)
+
+
 class UltralyticsGrounder:
     name = "ultralytics"
 
-    def __init__(self, weights: str, confidence: float = 0.25, device: str = "cpu",
+    def __init__(self, weights: str, confidence: float = DEFAULT_CONFIDENCE, device: str = "cpu",
                  text_embedder: Callable[[list[str]], object] | None = None,
                  resolve: Callable[[str], Path] | None = None):
         """`text_embedder(classes) -> Tensor[1, n, d]` replaces the CLIP text encoder (which would

@@ -15,7 +15,7 @@ from sagent.tools.io.frames import FrameSet
 from sagent.tools.io.weights import MissingWeights, WeightsStore
 from sagent.tools.perception.grounding import AnnotationGrounder, Grounder, GroundingError, NoObjects
 from sagent.tools.perception.scene_builder import BuildSettings
-from sagent.tools.perception.ultralytics_grounder import UltralyticsGrounder
+from sagent.tools.perception.ultralytics_grounder import DEFAULT_CONFIDENCE, UltralyticsGrounder
 from sagent.tools.perception.vlm_grounder import VlmGrounder
 from sagent.tools.pipeline.plain_video import VideoSettings
 from sagent.tools.reconstruction.depth_models import make_depth_model
@@ -28,7 +28,7 @@ class PerceptionSettings(Settings):
         "first that can run), or none: geometry only (cameras, cloud, floor and room)", cli=True)
     detector_weights: str | None = knob(None, "ultralytics weights (.pt; a .yaml = random weights)", cli=True,
                                         metavar="PATH")
-    confidence: float = knob(0.25, "detector score threshold", cli=True, ge=0, le=1)
+    confidence: float = knob(DEFAULT_CONFIDENCE, "detector score threshold", cli=True, ge=0, le=1)
     model: object | None = knob(None, "a ChatModel, for the vlm detector (made from the planner settings by the CLI)",
                                 key=False, exclude=True)
     build: BuildSettings = knob(default_factory=BuildSettings, description="grounding, lifting and fusion")
