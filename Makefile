@@ -27,7 +27,7 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,perception,depth,video,viewer,ray,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,perception,depth,video,viewer,ray,bench,service]'
 	@$(OPEN3D_SYSTEM_LIBS)
 	touch $@ $(VENV)/.core
 

@@ -78,6 +78,13 @@ class InspectCommand(Settings):
     log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
+class McpCommand(Settings):
+    http: int | None = knob(None, "serve streamable HTTP on this port of 127.0.0.1 instead of stdio", cli=True,
+                            metavar="PORT", ge=1, le=65535)
+    cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
+    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
+
+
 class CacheInfoCommand(Settings):
     json_output: bool = _json("print the cache's state as JSON")
     cache: CacheSettings = knob(default_factory=CacheSettings, description="the cache to look at", only=("dir",))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import SkipValidation
+from pydantic.json_schema import SkipJsonSchema
 
 from sagent.errors import InputError
 from sagent.memory.phrases import labels_in
@@ -29,7 +30,7 @@ class PerceptionSettings(Settings):
     detector_weights: str | None = knob(None, "ultralytics weights (.pt; a .yaml = random weights)", cli=True,
                                         metavar="PATH")
     confidence: float = knob(DEFAULT_CONFIDENCE, "detector score threshold", cli=True, ge=0, le=1)
-    model: object | None = knob(None, "a ChatModel, for the vlm detector (made from the planner settings by the CLI)",
+    model: SkipJsonSchema[object | None] = knob(None, "a ChatModel, for the vlm detector (made from the planner settings by the CLI)",
                                 key=False, exclude=True)
     build: BuildSettings = knob(default_factory=BuildSettings, description="grounding, lifting and fusion")
     video: VideoSettings = knob(default_factory=VideoSettings, description="plain videos: reconstruction and scale")
@@ -37,7 +38,7 @@ class PerceptionSettings(Settings):
     depth_model: str | None = knob(None, "photos (and plain videos, to densify them): depth-anything-indoor (photos' "
                                    "default), depth-anything-outdoor, depth-pro, or a local folder", cli=True,
                                    metavar="NAME|DIR")
-    depth: SkipValidation[DepthModel | None] = knob(None, "an injected depth model (the Python API, tests): overrides depth_model",
+    depth: SkipJsonSchema[SkipValidation[DepthModel | None]] = knob(None, "an injected depth model (the Python API, tests): overrides depth_model",
                                     key=False, exclude=True)
     device: str | None = knob(None, "where VGGT, the depth model and the detector run: cuda, cpu (default: VGGT on "
                               "cuda, the others on the cpu; VGGT on a CPU is slow)", cli=True)
