@@ -22,6 +22,8 @@ COMMANDS: dict = {
     "inspect": ("what a scene memory holds; pictures of it", "cli_commands:InspectCommand", "cli_handlers:cmd_inspect"),
     "mcp": ("serve sagent's tools to agents over the Model Context Protocol (stdio; --http PORT for HTTP)",
             "cli_commands:McpCommand", "cli_service:cmd_mcp"),
+    "serve": ("an HTTP API robots stream frames into and ask questions of (loopback; --token for any other host)",
+              "cli_commands:ServeCommand", "cli_service:cmd_serve"),
     "cache": ("the scene cache: what it holds, or empty it", {
         "info": ("root, entries, size, bound (SAGENT_CACHE_MAX_GB), oldest and newest use",
                  "cli_commands:CacheInfoCommand", "cli_cache:cmd_cache_info"),

@@ -8,6 +8,7 @@ from typing import Literal
 from sagent.agent.eval_run import EvalSettings
 from sagent.agent.planner_settings import ModelSettings, PlannerSettings
 from sagent.memory.cache import CacheSettings
+from sagent.service.serve_settings import ServeSettings
 from sagent.settings import Settings, knob
 from sagent.tools.pipeline.settings import PerceptionSettings
 
@@ -81,6 +82,15 @@ class InspectCommand(Settings):
 class McpCommand(Settings):
     http: int | None = knob(None, "serve streamable HTTP on this port of 127.0.0.1 instead of stdio", cli=True,
                             metavar="PORT", ge=1, le=65535)
+    cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
+    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
+
+
+class ServeCommand(Settings):
+    serve: ServeSettings = knob(default_factory=ServeSettings, description="how the server listens")
+    planner: PlannerSettings = knob(default_factory=PlannerSettings, description="how questions become programs")
+    perception: PerceptionSettings = knob(default_factory=PerceptionSettings,
+                                          description="how scenes made from inputs are built")
     cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
     log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 

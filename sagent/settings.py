@@ -132,6 +132,7 @@ def _environment_class():
         cache_dir: str = Field("", description="where scene memories and sessions are kept")
         cache_max_gb: str = Field("", description="the scene cache's bound in gigabytes")
         debug: str = Field("", description="1: an internal error shows its traceback")
+        serve_token: str = Field("", description="the bearer token `sagent serve` asks for", repr=False)
         hf_hub_offline: str = Field("", validation_alias="HF_HUB_OFFLINE")
         xdg_cache_home: str = Field("", validation_alias="XDG_CACHE_HOME")
         openai_api_key: str = Field("", validation_alias="OPENAI_API_KEY", repr=False)

@@ -1,0 +1,182 @@
+"""A scene a service keeps: streamed frames (one writer thread per scene, a bounded queue, every
+acknowledged frame on disk before it is acknowledged) or a memory made from an input, and readers that
+answer from the frames acknowledged before they asked."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sagent.agent.agent import Agent
+from sagent.errors import InputError, SagentError
+from sagent.memory.scene import SceneMemory
+from sagent.memory.storage import atomic_write_bytes
+from sagent.tools.io.frames import Detection2D, frame_from_arrays
+
+log = logging.getLogger(__name__)
+FRAME_FILES = "frames"
+
+
+class QueueFull(SagentError):
+    """The scene's frame queue is full: the client should send again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class NotStreamed(InputError):
+    """Frames sent to a scene made from an input."""
+
+
+@dataclass
+class FramePayload:
+    """One observed frame as the Python API's `Agent.observe` takes it, checked as a frame is."""
+
+    K: np.ndarray
+    cam_to_world: np.ndarray | None
+    time: float | None
+    image: np.ndarray | None = None
+    depth: np.ndarray | None = None
+    depth_scale: float = 1.0
+    detections: list[dict] | None = None
+
+    def check(self) -> None:
+        """FramesError (an InputError) naming what is wrong: K, pose, sizes, depth, boxes."""
+        given = None if self.detections is None else [
+            Detection2D(str(d["label"]), tuple(map(float, d["box"])), float(d.get("score", 1.0)))
+            for d in self.detections]
+        pose = np.eye(4) if self.cam_to_world is None else self.cam_to_world
+        frame_from_arrays(self.K, pose, 0.0 if self.time is None else self.time, self.image, self.depth,
+                          self.depth_scale, given)
+
+    def to_bytes(self) -> bytes:
+        arrays = {"K": np.asarray(self.K, float), "depth_scale": np.array(self.depth_scale, float),
+                  "meta": np.frombuffer(json.dumps({"time": self.time, "detections": self.detections}).encode(),
+                                        np.uint8)}
+        for name in ("cam_to_world", "image", "depth"):
+            value = getattr(self, name)
+            if value is not None:
+                arrays[name] = np.asarray(value)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)  # uncompressed: a frame is acknowledged as soon as it is on disk
+        return buffer.getvalue()
+
+    @classmethod
+    def from_file(cls, path: Path) -> "FramePayload":
+        with np.load(path) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            get = lambda name: np.array(data[name]) if name in data.files else None  # noqa: E731
+            return cls(np.array(data["K"]), get("cam_to_world"), meta["time"], get("image"), get("depth"),
+                       float(data["depth_scale"]), meta["detections"])
+
+
+@dataclass
+class LiveScene:
+    """A named scene: `agent` for one streamed frame by frame, else `fixed`, a memory made from an input."""
+
+    name: str
+    folder: Path
+    agent: Agent | None = None
+    fixed: SceneMemory | None = None
+    queue_size: int = 64
+    acknowledged: int = 0  # frames on disk, in order
+    processed: int = 0  # frames the writer has added to the agent
+    failed: list[str] = field(default_factory=list)
+    _queue: queue.Queue = field(init=False)
+    _builder_lock: threading.Lock = field(default_factory=threading.Lock)  # the agent's builder: writer and rebuilds
+    _submit_lock: threading.Lock = field(default_factory=threading.Lock)  # frame numbers handed out in order
+    _progress: threading.Condition = field(default_factory=threading.Condition)
+    _seconds_per_frame: float = 0.05
+    _thread: threading.Thread | None = None
+
+    def __post_init__(self):
+        self._queue = queue.Queue(maxsize=self.queue_size)
+
+    @property
+    def frames_folder(self) -> Path:
+        return self.folder / FRAME_FILES
+
+    def start(self) -> None:
+        """Replays the frames already on disk (a restart loses none), then takes new ones."""
+        if self.agent is None:
+            return
+        saved = sorted(self.frames_folder.glob("*.npz")) if self.frames_folder.is_dir() else []
+        self.acknowledged = len(saved)
+        self._thread = threading.Thread(target=self._write, args=(saved,), name=f"scene {self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+
+    def streamed(self) -> "LiveScene":
+        """This scene, or NotStreamed when it was made from an input."""
+        if self.agent is None:
+            raise NotStreamed(f"scene {self.name!r} was made from an input; stream frames into a scene created empty")
+        return self
+
+    def submit(self, payload: FramePayload) -> int:
+        """The frame's number once it is on disk and queued; QueueFull (nothing written) when the queue is full."""
+        self.streamed()
+        payload.check()
+        with self._submit_lock:
+            if self._queue.full():
+                wait = max(1.0, round(self._queue.qsize() * self._seconds_per_frame, 1))
+                raise QueueFull(f"scene {self.name!r} has {self._queue.qsize()} frames waiting; send again in "
+                                f"{wait:g} s", wait)
+            index = self.acknowledged
+            atomic_write_bytes(self.frames_folder / f"{index:07d}.npz", payload.to_bytes())
+            self.acknowledged += 1
+            self._queue.put_nowait((index, payload))
+        return index
+
+    def _write(self, saved: list[Path]) -> None:
+        for index, path in enumerate(saved):
+            self._observe(index, FramePayload.from_file(path))
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            self._observe(*item)
+
+    def _observe(self, index: int, payload: FramePayload) -> None:
+        started = time.perf_counter()
+        with self._builder_lock:
+            try:
+                self.agent.observe(K=payload.K, cam_to_world=payload.cam_to_world, time=payload.time,
+                                   image=payload.image, depth=payload.depth, depth_scale=payload.depth_scale,
+                                   detections=payload.detections)
+            except SagentError as error:  # checked when sent: only what depends on earlier frames can fail here
+                self.failed.append(f"frame {index}: {error}")
+                log.warning("scene %s, frame %d: %s", self.name, index, error)
+        self._seconds_per_frame = 0.8 * self._seconds_per_frame + 0.2 * (time.perf_counter() - started)
+        with self._progress:
+            self.processed += 1
+            self._progress.notify_all()
+
+    def memory(self, timeout: float = 600.0) -> SceneMemory:
+        """The scene memory of every frame acknowledged before this call (it waits for the writer)."""
+        if self.agent is None:
+            return self.fixed
+        target = self.acknowledged
+        with self._progress:
+            if not self._progress.wait_for(lambda: self.processed >= target, timeout):
+                raise InputError(f"scene {self.name!r}: frames still being added after {timeout:g} s")
+        with self._builder_lock:
+            if not self.agent.builder.cameras:
+                raise InputError(f"scene {self.name!r} has no frames yet: send frames first")
+            return self.agent.scene
+
+    def status(self) -> dict:
+        return {"scene": self.name, "streamed": self.agent is not None, "acknowledged": self.acknowledged,
+                "processed": self.processed, "queued": self._queue.qsize(), "failed": list(self.failed)}
