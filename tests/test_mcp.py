@@ -96,3 +96,38 @@ def test_render_view_returns_an_image():
     for result in (view, plan):
         (image,) = [part for part in result.content if part.type == "image"]
         assert image.mime_type == "image/png" and base64.b64decode(image.data).startswith(b"\x89PNG")
+
+
+def test_the_same_tools_over_streamable_http_on_loopback():
+    import socket
+    import subprocess
+    import time
+
+    from mcp.client.streamable_http import streamable_http_client
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "sagent", "mcp", "--http", str(port), "-q"],
+                              env={**os.environ}, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+
+        async def run():
+            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write), \
+                    ClientSession(read, write) as session:
+                await session.initialize()
+                tools = await session.list_tools()
+                answer = await session.call_tool("ask", {"question": QUESTION, "input": LAYOUT})
+                return {tool.name for tool in tools.tools}, answer
+
+        names, answer = asyncio.run(run())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert {"ask", "run_program", "render_map"} <= names
+    assert json.loads(_text(answer))["value"] == "lamp"
