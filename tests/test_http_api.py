@@ -180,3 +180,17 @@ def test_the_python_client_streams_and_gets_the_same_answer_type(tmp_path, frame
     assert numbers == list(range(len(frames)))
     assert isinstance(answer, Answer) and answer.value >= 1 and answer.program
     assert refused.value.status == 404 and "no scene called 'nowhere'" in str(refused.value)
+
+
+def test_questions_that_come_together_share_one_build(tmp_path, frames):
+    registry, app = _app(tmp_path)
+    with TestClient(app) as client:
+        client.post("/scenes", json={"name": "live"})
+        for frame in frames[:3]:
+            _send(client, frame)
+        scene = registry.get("live")
+        first, second = scene.memory(), scene.memory()
+        assert first is second  # nothing new: no rebuild
+        _send(client, frames[3])
+        third = scene.memory()
+    assert third is not first and len(third.cameras) == 4 and len(first.cameras) == 3

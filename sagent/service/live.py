@@ -96,6 +96,7 @@ class LiveScene:
     _submit_lock: threading.Lock = field(default_factory=threading.Lock)  # frame numbers handed out in order
     _progress: threading.Condition = field(default_factory=threading.Condition)
     _seconds_per_frame: float = 0.05
+    _built: tuple[int, SceneMemory] | None = None  # (frames it holds, the memory) of the latest build
     _thread: threading.Thread | None = None
 
     def __post_init__(self):
@@ -165,7 +166,8 @@ class LiveScene:
             self._progress.notify_all()
 
     def memory(self, timeout: float = 600.0) -> SceneMemory:
-        """The scene memory of every frame acknowledged before this call (it waits for the writer)."""
+        """A scene memory holding every frame acknowledged before this call (it waits for the writer), and
+        perhaps later ones: a memory built for an earlier question that covers them is shared."""
         if self.agent is None:
             return self.fixed
         target = self.acknowledged
@@ -175,7 +177,10 @@ class LiveScene:
         with self._builder_lock:
             if not self.agent.builder.cameras:
                 raise InputError(f"scene {self.name!r} has no frames yet: send frames first")
-            return self.agent.scene
+            # A memory built since covers these frames: questions that came together share one build.
+            if self._built is None or self._built[0] < target:
+                self._built = (len(self.agent.builder.cameras), self.agent.scene)
+            return self._built[1]
 
     def status(self) -> dict:
         return {"scene": self.name, "streamed": self.agent is not None, "acknowledged": self.acknowledged,
