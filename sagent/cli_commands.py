@@ -23,7 +23,15 @@ class Verbosity(Settings):
     quiet: bool = knob(False, "errors only: no warnings, no progress bars", cli=True, short="-q")
 
 
-class AskCommand(Settings):
+class _BuildsScenes(Settings):
+    """What every command that builds scenes reads besides its own arguments."""
+
+    perception: PerceptionSettings = knob(default_factory=PerceptionSettings, description="how scenes are built")
+    cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
+    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
+
+
+class AskCommand(_BuildsScenes):
     words: list[str] = knob(..., "the input (posed frames: frames.json or a Redwood/TUM/ScanNet/7-Scenes folder; a "
                             "video or image folder; a photo, or several of one scene; a scene memory .npz; a layout "
                             "META.json:SCENE) and the question", positional=True, nargs="+", metavar="INPUT QUESTION")
@@ -38,9 +46,6 @@ class AskCommand(Settings):
     rrd: str | None = knob(None, "save a rerun recording of the scene and the answer here", cli=True,
                            metavar="OUT.rrd")
     planner: PlannerSettings = knob(default_factory=PlannerSettings, description="how the question becomes programs")
-    perception: PerceptionSettings = knob(default_factory=PerceptionSettings, description="how the scene is built")
-    cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
-    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
 class EvalCommand(Settings):
@@ -62,7 +67,7 @@ class EvalCommand(Settings):
     log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
-class InspectCommand(Settings):
+class InspectCommand(_BuildsScenes):
     input: str = knob(..., "posed frames, a scene memory .npz or META.json:SCENE", positional=True)
     bev: str | None = knob(None, "write a bird's-eye view here (with --view: the observer)", cli=True, metavar="OUT.png")
     ego: str | None = knob(None, "write the ego view from --view N here", cli=True, metavar="OUT.png")
@@ -74,25 +79,16 @@ class InspectCommand(Settings):
                                   "write its triangle mesh here (PLY: metres, RGB)", cli=True, metavar="OUT.ply")
     json_output: bool = _json("print what the scene holds as JSON")
     model: ModelSettings = knob(default_factory=ModelSettings, description="the model, for the vlm detector")
-    perception: PerceptionSettings = knob(default_factory=PerceptionSettings, description="how the scene is built")
-    cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
-    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
-class McpCommand(Settings):
+class McpCommand(_BuildsScenes):
     http: int | None = knob(None, "serve streamable HTTP on this port of 127.0.0.1 instead of stdio", cli=True,
                             metavar="PORT", ge=1, le=65535)
-    cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
-    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
-class ServeCommand(Settings):
+class ServeCommand(_BuildsScenes):
     serve: ServeSettings = knob(default_factory=ServeSettings, description="how the server listens")
     planner: PlannerSettings = knob(default_factory=PlannerSettings, description="how questions become programs")
-    perception: PerceptionSettings = knob(default_factory=PerceptionSettings,
-                                          description="how scenes made from inputs are built")
-    cache: CacheSettings = knob(default_factory=CacheSettings, description="the scene cache")
-    log: Verbosity = knob(default_factory=Verbosity, description="what is said on stderr")
 
 
 class CacheInfoCommand(Settings):

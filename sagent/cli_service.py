@@ -16,7 +16,7 @@ from sagent.tools.io.progress import progress_bars
 
 def cmd_mcp(args: McpCommand) -> int:
     """Serve until the client closes stdin (or, with --http, until interrupted)."""
-    server = build_server(SceneStore(args.cache))
+    server = build_server(SceneStore(args.cache), args.perception)
     with progress_bars(False):  # stdout is the protocol: nothing but logs may reach a terminal
         if args.http is None:
             server.run("stdio")

@@ -38,17 +38,18 @@ def _errors_for_the_model(call):
         raise ToolError(f"{type(error).__name__}: {error}") from None
 
 
-def _perception(perception: PerceptionSettings | None, planner: PlannerSettings | None) -> PerceptionSettings:
-    perception = perception or PerceptionSettings()
+def _perception(perception: PerceptionSettings, planner: PlannerSettings | None) -> PerceptionSettings:
     model = planner or PlannerSettings()
     if perception.detector == "vlm" or (perception.detector == "auto" and model.model_name()):
         return perception.model_copy(update={"model": make_model(model)})
     return perception
 
 
-def build_server(store: SceneStore | None = None) -> MCPServer:
-    """The MCP server over `store` (a new, empty one by default)."""
+def build_server(store: SceneStore | None = None, perception: PerceptionSettings | None = None) -> MCPServer:
+    """The MCP server over `store` (a new, empty one by default); `perception`: how scenes are built when a
+    call does not say (the server's flags)."""
     store = store or SceneStore()
+    default_perception = perception or PerceptionSettings()
     server = MCPServer("sagent", instructions=(
         "sagent answers spatial questions about real scenes (distances, sizes, counts, directions, routes) "
         "from a 3D scene memory built from posed RGB-D frames, videos, photos or layouts. Either call `ask` "
@@ -61,7 +62,8 @@ def build_server(store: SceneStore | None = None) -> MCPServer:
         calls. input: posed frames (frames.json or a dataset folder), a video or image folder, a photo, a
         scene memory .npz, or a layout META.json:SCENE, as a path on the server. Returns the scene's name,
         its objects by label and its number of views."""
-        key, scene = _errors_for_the_model(lambda: store.load(input, name, _perception(perception, None)))
+        key, scene = _errors_for_the_model(
+            lambda: store.load(input, name, _perception(perception or default_perception, None)))
         return {"scene": key, "objects": scene.label_counts(), "views": len(scene.cameras)}
 
     @server.tool()
@@ -74,7 +76,7 @@ def build_server(store: SceneStore | None = None) -> MCPServer:
             if (scene is None) == (input is None):
                 raise ToolError("give either scene (a loaded scene's name) or input (a path to load)")
             memory = store.get(scene) if scene is not None else \
-                store.load(input, None, _perception(perception, planner), question)[1]
+                store.load(input, None, _perception(perception or default_perception, planner), question)[1]
             return ask_scene(memory, question, make_planner(planner or PlannerSettings()), options)
         return _errors_for_the_model(answer)
 
