@@ -32,6 +32,8 @@ def cmd_serve(args: ServeCommand) -> int:
     settings = args.serve
     if settings.token is None and environment().serve_token:
         settings = type(settings)(**{**dict(settings), "token": environment().serve_token})
+    if settings.token is not None and not settings.token.get_secret_value().strip():
+        raise InputError("--token is empty: give a token clients can send (Authorization: Bearer TOKEN)")
     if not settings.loopback() and settings.token is None:
         raise InputError(f"--host {settings.host} listens beyond this machine: give --token TOKEN (or "
                          "SAGENT_SERVE_TOKEN) so that only clients holding it are served")

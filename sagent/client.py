@@ -57,17 +57,21 @@ class Client:
     def send_frame(self, scene: str, K, cam_to_world=None, image=None, depth=None, time: float | None = None,
                    depth_scale: float = 1000.0, detections: list[dict] | None = None) -> int:
         """The frame's number once the service has it on disk. `image`: UInt8[H W 3] RGB, sent as PNG; `depth`:
-        Float[H W] metres (sent as .npy) or UInt16[H W] over `depth_scale` (sent as a 16-bit PNG)."""
+        Float[H W] metres, or integers over `depth_scale` (UInt16 as a 16-bit PNG, others as .npy);
+        `detections`: label, box and score each (None: none, the frame adds geometry only)."""
         meta = {"K": np.asarray(K, float).tolist(), "time": time, "depth_scale": depth_scale,
                 "cam_to_world": None if cam_to_world is None else np.asarray(cam_to_world, float).tolist(),
-                "detections": detections}
+                "detections": detections or []}
         files = {}
         if image is not None:
             files["image"] = ("image.png", _png(np.asarray(image, np.uint8)), "image/png")
         if depth is not None:
             depth = np.asarray(depth)
-            files["depth"] = ("depth.png", _png(depth), "image/png") if depth.dtype == np.uint16 else \
-                ("depth.npy", _npy(depth.astype(np.float32)), "application/octet-stream")
+            if depth.dtype == np.uint16:
+                files["depth"] = ("depth.png", _png(depth), "image/png")
+            else:  # integers keep their type (the server divides them by depth_scale), floats are metres
+                files["depth"] = ("depth.npy", _npy(depth if depth.dtype.kind in "iu" else depth.astype(np.float32)),
+                                  "application/octet-stream")
         return self._call("POST", f"/scenes/{scene}/frames", data={"meta": json.dumps(meta)}, files=files).json()["frame"]
 
     def ask(self, scene: str, question: str, options: list[str] | None = None) -> Answer:

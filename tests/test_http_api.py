@@ -194,3 +194,74 @@ def test_questions_that_come_together_share_one_build(tmp_path, frames):
         _send(client, frames[3])
         third = scene.memory()
     assert third is not first and len(third.cameras) == 4 and len(first.cameras) == 3
+
+
+def test_what_a_frame_or_a_question_may_not_do_is_refused_up_front(tmp_path, frames):
+    _, app = _app(tmp_path, token="sesame")
+    bearer = {"Authorization": "Bearer sesame"}
+    with TestClient(app, headers=bearer) as client:
+        flat = client.post("/scenes", json={"name": "flat", "up": [0, 0, 0]})
+        client.post("/scenes", json={"name": "live"})
+        assert _send(client, frames[0]).status_code == 202
+        cases = {
+            "no label": _send(client, frames[1], meta={"detections": [{"box": [1, 2, 3, 4]}]}),
+            "ragged mask": _send(client, frames[1], meta={"detections": [{"label": "chair", "box": [1, 2, 30, 40],
+                                                                          "mask": [[1, 0], [1]]}]}),
+            "no pose": _send(client, frames[1], meta={"cam_to_world": None}),
+            "no detections": _send(client, frames[1], meta={"detections": None}),
+            "ragged K": _send(client, frames[1], meta={"K": [[1, 0, 0], [0, 1]]}),
+        }
+        huge_header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(huge_header, {"descr": "<f4", "fortran_order": False,
+                                                           "shape": (100000, 100000)})
+        cases["a .npy promising 40 GB"] = _send(client, frames[1], depth=b"\x93NUMPY\x01\x00" + huge_header.getvalue()[8:])
+        chunked = client.post("/scenes/live/ask", content=iter([b'{"question": "', b'How many chairs?"}']),
+                              headers={"Content-Type": "application/json"})
+        server_model = client.post("/scenes/live/ask", json={"question": QUESTION,
+                                                             "planner": {"api_base": "http://elsewhere/v1"}})
+        status = client.get("/scenes/live").json()
+    without_token = TestClient(app).post("/scenes/live/frames", data={"meta": "not json"})
+    assert flat.status_code == 422 and "up" in flat.json()["detail"]
+    for what, response in cases.items():
+        detail = response.json()["detail"]
+        assert response.status_code == 400 and "\n" not in detail, (what, response.status_code, detail)
+    assert chunked.status_code == 411
+    assert server_model.status_code == 422 and "api_base" in server_model.json()["detail"]
+    assert without_token.status_code == 401
+    assert status["acknowledged"] == status["processed"] == 1 and not status["failed"]
+
+
+def test_a_frame_that_fails_in_the_writer_is_recorded_and_the_scene_goes_on(tmp_path, frames, monkeypatch):
+    registry, app = _app(tmp_path)
+    with TestClient(app) as client:
+        client.post("/scenes", json={"name": "live"})
+        agent = registry.get("live").agent
+        real, calls = agent.observe, []
+
+        def flaky(**frame):
+            calls.append(1)
+            if len(calls) == 2:
+                raise RuntimeError("a bug in one frame")
+            return real(**frame)
+
+        monkeypatch.setattr(agent, "observe", flaky)
+        for frame in frames[:4]:
+            assert _send(client, frame).status_code == 202
+        answer = client.post("/scenes/live/ask", json={"question": QUESTION})
+        status = client.get("/scenes/live").json()
+    assert answer.status_code == 200 and status["processed"] == 4
+    assert len(status["failed"]) == 1 and "frame 1: RuntimeError" in status["failed"][0]
+
+
+def test_a_scene_that_cannot_be_restored_does_not_stop_the_others(tmp_path, frames):
+    _, app = _app(tmp_path)
+    with TestClient(app) as client:
+        client.post("/scenes", json={"name": "good"})
+        _send(client, frames[0], name="good")
+    broken = tmp_path / "state" / "broken"
+    broken.mkdir()
+    (broken / "scene.json").write_text("{not json")
+    _, again = _app(tmp_path)
+    with TestClient(again) as client:
+        names = [scene["scene"] for scene in client.get("/scenes").json()]
+    assert names == ["good"]

@@ -36,7 +36,8 @@ from sagent.tools.reconstruction.monocular import DepthModel
 from sagent.tools.render.recording import Recording, record_answer
 
 
-def _detection(item) -> Detection2D:
+def detection(item) -> Detection2D:
+    """A detection from what `Agent.observe` takes: a Detection2D, or a dict of label, box, score and mask."""
     if isinstance(item, Detection2D):
         return item
     mask = item.get("mask")
@@ -99,7 +100,7 @@ class Agent:
                                  "it, two frames would stand at one place)")
             cam_to_world = LEVEL_POSE
         time = float(len(self.builder.cameras)) if time is None else time
-        given = [_detection(d) for d in detections] if detections is not None else None
+        given = [detection(d) for d in detections] if detections is not None else None
         frame = frame_from_arrays(K, cam_to_world, time, image, depth, depth_scale, given)
         if level and self.builder.up is None and frame.depth is not None:
             # Objects are cut from the floor as they arrive: the floor must be known before the first lift.

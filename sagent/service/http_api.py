@@ -26,10 +26,10 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from sagent.agent.answer import Answer, plain_value
 from sagent.agent.ask import ask
@@ -37,14 +37,21 @@ from sagent.agent.planner_settings import PlannerSettings
 from sagent.agent.planners import make_planner
 from sagent.dsl import DslError, ExecContext, op_reference, run_program
 from sagent.errors import InputError, ModelError, ProviderError, SagentError
-from sagent.service.live import FramePayload, NotStreamed, QueueFull
+from sagent.service.live import FramePayload, NoFramesYet, NotStreamed, QueueFull, StorageFull, WriterBehind
 from sagent.service.registry import OutsideDataRoots, Registry, SceneExists, UnknownScene
 from sagent.service.serve_settings import ServeSettings
 from sagent.tools.render.bev import render_bev
 from sagent.tools.render.ply import write_ply
 
-_STATUS = [(UnknownScene, 404), (SceneExists, 409), (NotStreamed, 409), (OutsideDataRoots, 403), (QueueFull, 429),
-           (DslError, 422), (ModelError, 422), (ProviderError, 502), (InputError, 400), (SagentError, 400)]
+_STATUS = [(UnknownScene, 404), (SceneExists, 409), (NotStreamed, 409), (NoFramesYet, 409), (OutsideDataRoots, 403),
+           (QueueFull, 429), (WriterBehind, 503), (StorageFull, 507), (DslError, 422), (ModelError, 422),
+           (ProviderError, 502), (InputError, 400), (SagentError, 400)]
+# What a question may change of the server's planner: how it plans, never which model or server it calls.
+QUESTION_PLANNER_FIELDS = ("kind", "max_repairs", "max_steps", "votes", "form")
+PlannerChoice = create_model("PlannerChoice", __config__=ConfigDict(extra="forbid"), **{
+    name: (PlannerSettings.model_fields[name].annotation | None,
+           Field(None, description=PlannerSettings.model_fields[name].description))
+    for name in QUESTION_PLANNER_FIELDS})
 
 
 class NewScene(BaseModel):
@@ -54,6 +61,13 @@ class NewScene(BaseModel):
     up: list[float] | None = Field([0.0, 0.0, 1.0], min_length=3, max_length=3,
                                    description="the world's up axis for streamed frames; null: found from the floor")
 
+    @field_validator("up")
+    @classmethod
+    def _direction(cls, up: list[float] | None) -> list[float] | None:
+        if up is not None and not (np.isfinite(up).all() and np.linalg.norm(up) > 1e-6):
+            raise ValueError("up must be a finite, non-zero direction")
+        return up
+
 
 class FrameMeta(BaseModel):
     K: list[list[float]] = Field(description="3x3 intrinsics, pixels")
@@ -61,14 +75,15 @@ class FrameMeta(BaseModel):
                                                                      "axes); only the first frame may leave it out")
     time: float | None = Field(None, description="seconds; default: the frame's number")
     depth_scale: float = Field(1000.0, gt=0, description="integer depth (16-bit PNG) is divided by this (1000: mm)")
-    detections: list[dict] | None = Field(None, description="[{label, box: [x1, y1, x2, y2], score}]; none: the "
-                                                            "server's grounder looks")
+    detections: list[dict] | None = Field(None, description="[{label, box: [x1, y1, x2, y2], score, mask?}], an "
+                                                            "empty list when the frame has none (required)")
 
 
 class Question(BaseModel):
     question: str
     options: list[str] | None = None
-    planner: PlannerSettings | None = Field(None, description="the planner for this question (default: the server's)")
+    planner: PlannerChoice | None = Field(None, description="how this question is planned, over the server's planner "
+                                                           "(its model and provider stay the server's)")
 
 
 class Program(BaseModel):
@@ -98,8 +113,14 @@ def _decode_image(data: bytes, what: str) -> np.ndarray:
 def _decode_depth(data: bytes) -> np.ndarray:
     if data.startswith(b"\x93NUMPY"):
         try:
+            stream = io.BytesIO(data)
+            major, _ = np.lib.format.read_magic(stream)
+            read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read_header(stream)
+            if int(np.prod(shape)) * dtype.itemsize > len(data):  # a header that promises more than was sent
+                raise ValueError(f"its header says {shape} {dtype}, more than the {len(data)} bytes sent")
             return np.load(io.BytesIO(data), allow_pickle=False)
-        except ValueError as error:
+        except (ValueError, TypeError, OSError) as error:
             raise InputError(f"depth: not a readable .npy array ({_one_line(error)[:120]})") from None
     return _decode_image(data, "depth")
 
@@ -120,16 +141,18 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
     token = settings.token.get_secret_value() if settings.token is not None else None
     limit = int(settings.max_body_mb * 1e6)
 
-    def authorised(request: Request) -> None:
-        if token is None:
-            return
-        given = request.headers.get("authorization", "")
-        if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            raise _Refused(401, "missing or wrong bearer token (Authorization: Bearer TOKEN)")
-
     @app.middleware("http")
-    async def bounded(request: Request, call_next):
+    async def guarded(request: Request, call_next):
+        """The token, then the body's size, before anything of the body is read."""
+        if token is not None and request.url.path not in ("/docs", "/openapi.json"):
+            given = request.headers.get("authorization", "")
+            if not secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                return JSONResponse({"detail": "missing or wrong bearer token (Authorization: Bearer TOKEN)"},
+                                    status_code=401)
         length = request.headers.get("content-length")
+        if length is None and request.headers.get("transfer-encoding", "").lower() == "chunked":
+            return JSONResponse({"detail": "send the body with a Content-Length (chunked bodies are not taken)"},
+                                status_code=411)
         if length is not None and length.isdigit() and int(length) > limit:
             return JSONResponse({"detail": f"request body of {int(length) / 1e6:.1f} MB is over this server's "
                                            f"{settings.max_body_mb:g} MB"}, status_code=413)
@@ -139,12 +162,9 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
     async def refused(request: Request, error: SagentError):
         status = _status(error)
         detail = f"the program is invalid:\n{error.render()}" if isinstance(error, DslError) else _one_line(error)
-        headers = {"Retry-After": f"{max(1, round(error.retry_after))}"} if isinstance(error, QueueFull) else None
+        wait = getattr(error, "retry_after", None)
+        headers = {"Retry-After": f"{max(1, round(wait))}"} if wait is not None else None
         return JSONResponse({"detail": detail, "kind": type(error).__name__}, status_code=status, headers=headers)
-
-    @app.exception_handler(_Refused)
-    async def refused_request(request: Request, error: _Refused):
-        return JSONResponse({"detail": error.detail}, status_code=error.status)
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, error: RequestValidationError):
@@ -152,18 +172,17 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
         where = ".".join(str(part) for part in first["loc"] if part != "body") or "request"
         return JSONResponse({"detail": f"{where}: {first['msg']}"}, status_code=422)
 
-    guard = [Depends(authorised)]
 
-    @app.post("/scenes", status_code=201, dependencies=guard)
+    @app.post("/scenes", status_code=201)
     def create_scene(new: NewScene) -> dict:
         """A scene made from an input on the server, or an empty one to stream frames into."""
         return registry.create(new.name, new.input, new.up).status()
 
-    @app.get("/scenes", dependencies=guard)
+    @app.get("/scenes")
     def list_scenes() -> list[dict]:
         return [scene.status() for scene in registry.scenes.values()]
 
-    @app.post("/scenes/{name}/frames", status_code=202, dependencies=guard)
+    @app.post("/scenes/{name}/frames", status_code=202)
     def add_frame(name: str, meta: str = Form(...), image: UploadFile | None = File(None),
                   depth: UploadFile | None = File(None)) -> dict:
         """One posed frame; acknowledged (202) once it is on disk and queued."""
@@ -172,28 +191,37 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
             fields = FrameMeta.model_validate_json(meta)
         except ValueError as error:
             raise InputError(f"meta: {_one_line(error)[:200]}") from None
-        payload = FramePayload(
-            np.asarray(fields.K, float), None if fields.cam_to_world is None else np.asarray(fields.cam_to_world, float),
-            fields.time, _decode_image(image.file.read(), "image") if image is not None else None,
-            _decode_depth(depth.file.read()) if depth is not None else None, fields.depth_scale, fields.detections)
+        try:
+            K = np.asarray(fields.K, float)
+            pose = None if fields.cam_to_world is None else np.asarray(fields.cam_to_world, float)
+        except ValueError:
+            raise InputError("meta: K must be 3x3 and cam_to_world 4x4, rows of numbers") from None
+        payload = FramePayload(K, pose, fields.time,
+                               _decode_image(image.file.read(), "image") if image is not None else None,
+                               _decode_depth(depth.file.read()) if depth is not None else None, fields.depth_scale,
+                               fields.detections)
         return {"scene": name, "frame": scene.submit(payload), **scene.status()}
 
-    @app.post("/scenes/{name}/ask", dependencies=guard)
+    @app.post("/scenes/{name}/ask")
     def ask_scene(name: str, question: Question) -> Answer:
         """The answer to a question about every frame acknowledged before it, as `sagent ask --json` gives it."""
         memory = registry.get(name).memory()
-        return ask(memory, question.question, make_planner(question.planner or default_planner), question.options)
+        chosen = {} if question.planner is None else question.planner.model_dump(exclude_none=True)
+        planner = PlannerSettings(**{**dict(default_planner), **chosen})
+        return ask(memory, question.question, make_planner(planner), question.options)
 
-    @app.post("/scenes/{name}/program", dependencies=guard)
+    @app.post("/scenes/{name}/program")
     def program(name: str, body: Program) -> dict:
         execution = run_program(body.program, ExecContext(registry.get(name).memory()))
         value, unit, text = plain_value(execution.value)
         return {"value": value, "unit": unit, "text": text, "objects": execution.objects_used,
                 "trace": [step.to_dict() for step in execution.trace]}
 
-    @app.get("/scenes/{name}", dependencies=guard)
+    @app.get("/scenes/{name}")
     def scene_summary(name: str) -> dict:
         live = registry.get(name)
+        if live.agent is not None and live.acknowledged == 0:
+            return {**live.status(), "objects": [], "cameras": []}
         memory = live.memory()
         return {**live.status(), "objects": [{"id": o.id, "label": o.label, "center": list(o.box.center),
                                               "extents": list(o.box.extents), "confidence": o.confidence}
@@ -202,18 +230,18 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
                             for i, c in enumerate(memory.cameras)],
                 "scale": memory.scale.model_dump(), "room_floor_area_m2": memory.room.floor_area}
 
-    @app.get("/scenes/{name}/bev.png", dependencies=guard, response_class=Response)
+    @app.get("/scenes/{name}/bev.png", response_class=Response)
     def bev(name: str) -> Response:
         return Response(render_bev(registry.get(name).memory()), media_type="image/png")
 
-    @app.get("/scenes/{name}/cloud.ply", dependencies=guard, response_class=Response)
+    @app.get("/scenes/{name}/cloud.ply", response_class=Response)
     def cloud(name: str) -> Response:
         memory = registry.get(name).memory()
         with tempfile.TemporaryDirectory() as folder:
             path = write_ply(Path(folder) / "cloud.ply", memory)
             return Response(path.read_bytes(), media_type="application/octet-stream")
 
-    @app.get("/scenes/{name}/events", dependencies=guard)
+    @app.get("/scenes/{name}/events")
     async def events(name: str, until_idle: bool = False) -> StreamingResponse:
         """Server-sent events: the scene's status each time a frame is added (with until_idle, until the queue is empty)."""
         live = registry.get(name)
@@ -237,9 +265,3 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
         return Response(op_reference(), media_type="text/markdown")
 
     return app
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, detail: str):
-        super().__init__(detail)
-        self.status, self.detail = status, detail

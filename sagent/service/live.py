@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from sagent.agent.agent import Agent
+from sagent.agent.agent import detection as agent_detection
 from sagent.errors import InputError, SagentError
 from sagent.memory.scene import SceneMemory
 from sagent.memory.storage import atomic_write_bytes
-from sagent.tools.io.frames import Detection2D, frame_from_arrays
+from sagent.tools.io.frames import FramesError, frame_from_arrays
 
 log = logging.getLogger(__name__)
 FRAME_FILES = "frames"
@@ -37,6 +38,22 @@ class NotStreamed(InputError):
     """Frames sent to a scene made from an input."""
 
 
+class NoFramesYet(InputError):
+    """A question about a streamed scene that has no frames."""
+
+
+class WriterBehind(SagentError):
+    """The scene's writer has not caught up with the frames acknowledged before a question."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class StorageFull(SagentError):
+    """A frame could not be written to disk (full, read-only): it was not acknowledged."""
+
+
 @dataclass
 class FramePayload:
     """One observed frame as the Python API's `Agent.observe` takes it, checked as a frame is."""
@@ -49,11 +66,20 @@ class FramePayload:
     depth_scale: float = 1.0
     detections: list[dict] | None = None
 
-    def check(self) -> None:
-        """FramesError (an InputError) naming what is wrong: K, pose, sizes, depth, boxes."""
-        given = None if self.detections is None else [
-            Detection2D(str(d["label"]), tuple(map(float, d["box"])), float(d.get("score", 1.0)))
-            for d in self.detections]
+    def check(self, first: bool) -> None:
+        """FramesError (an InputError) naming what is wrong: K, pose, sizes, depth, boxes and masks; `first`:
+        whether it is the scene's first frame (the only one that may leave out its pose)."""
+        if self.cam_to_world is None and not first:
+            raise FramesError("cam_to_world is needed for every frame after the first (without it, two frames "
+                              "would stand at one place)")
+        if self.detections is None:
+            raise FramesError("detections: give the frame's detections (an empty list when it has none); this "
+                              "server finds no objects itself")
+        try:
+            given = [agent_detection(d) for d in self.detections]
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise FramesError(f"detections: each needs a label, a box [x1, y1, x2, y2] and optionally a score and "
+                              f"a mask ({type(error).__name__}: {str(error)[:80]})") from None
         pose = np.eye(4) if self.cam_to_world is None else self.cam_to_world
         frame_from_arrays(self.K, pose, 0.0 if self.time is None else self.time, self.image, self.depth,
                           self.depth_scale, given)
@@ -115,10 +141,14 @@ class LiveScene:
         self._thread = threading.Thread(target=self._write, args=(saved,), name=f"scene {self.name}", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 60.0) -> None:
+        """Ends the writer after the frames already queued (they are on disk either way)."""
         if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
+            try:
+                self._queue.put(None, timeout=timeout)
+            except queue.Full:
+                return  # a writer that far behind is a daemon thread: the frames replay on the next start
+            self._thread.join(timeout)
 
     def streamed(self) -> "LiveScene":
         """This scene, or NotStreamed when it was made from an input."""
@@ -129,41 +159,49 @@ class LiveScene:
     def submit(self, payload: FramePayload) -> int:
         """The frame's number once it is on disk and queued; QueueFull (nothing written) when the queue is full."""
         self.streamed()
-        payload.check()
         with self._submit_lock:
+            payload.check(first=self.acknowledged == 0)
             if self._queue.full():
                 wait = max(1.0, round(self._queue.qsize() * self._seconds_per_frame, 1))
                 raise QueueFull(f"scene {self.name!r} has {self._queue.qsize()} frames waiting; send again in "
                                 f"{wait:g} s", wait)
             index = self.acknowledged
-            atomic_write_bytes(self.frames_folder / f"{index:07d}.npz", payload.to_bytes())
+            try:
+                atomic_write_bytes(self.frames_folder / f"{index:07d}.npz", payload.to_bytes())
+            except OSError as error:
+                raise StorageFull(f"scene {self.name!r}: cannot keep the frame on disk ({error.strerror or error}); "
+                                  "nothing was acknowledged") from None
             self.acknowledged += 1
             self._queue.put_nowait((index, payload))
         return index
 
     def _write(self, saved: list[Path]) -> None:
         for index, path in enumerate(saved):
-            self._observe(index, FramePayload.from_file(path))
+            self._observe(index, lambda path=path: FramePayload.from_file(path))
         while True:
             item = self._queue.get()
             if item is None:
                 return
-            self._observe(*item)
+            index, payload = item
+            self._observe(index, lambda payload=payload: payload)
 
-    def _observe(self, index: int, payload: FramePayload) -> None:
+    def _observe(self, index: int, payload) -> None:
+        """Adds frame `index` (`payload()` gives it); a frame that fails is recorded and skipped, never the
+        end of the writer: every later frame and question still gets through."""
         started = time.perf_counter()
-        with self._builder_lock:
-            try:
-                self.agent.observe(K=payload.K, cam_to_world=payload.cam_to_world, time=payload.time,
-                                   image=payload.image, depth=payload.depth, depth_scale=payload.depth_scale,
-                                   detections=payload.detections)
-            except SagentError as error:  # checked when sent: only what depends on earlier frames can fail here
-                self.failed.append(f"frame {index}: {error}")
-                log.warning("scene %s, frame %d: %s", self.name, index, error)
-        self._seconds_per_frame = 0.8 * self._seconds_per_frame + 0.2 * (time.perf_counter() - started)
-        with self._progress:
-            self.processed += 1
-            self._progress.notify_all()
+        try:
+            with self._builder_lock:
+                frame = payload()
+                self.agent.observe(K=frame.K, cam_to_world=frame.cam_to_world, time=frame.time, image=frame.image,
+                                   depth=frame.depth, depth_scale=frame.depth_scale, detections=frame.detections)
+        except Exception as error:  # noqa: BLE001 - one frame's failure (even a bug) must not stop the scene
+            self.failed.append(f"frame {index}: {type(error).__name__}: {error}")
+            log.warning("scene %s, frame %d: %s: %s", self.name, index, type(error).__name__, error)
+        finally:
+            self._seconds_per_frame = 0.8 * self._seconds_per_frame + 0.2 * (time.perf_counter() - started)
+            with self._progress:
+                self.processed += 1
+                self._progress.notify_all()
 
     def memory(self, timeout: float = 600.0) -> SceneMemory:
         """A scene memory holding every frame acknowledged before this call (it waits for the writer), and
@@ -173,13 +211,14 @@ class LiveScene:
         target = self.acknowledged
         with self._progress:
             if not self._progress.wait_for(lambda: self.processed >= target, timeout):
-                raise InputError(f"scene {self.name!r}: frames still being added after {timeout:g} s")
+                wait = max(1.0, (self.acknowledged - self.processed) * self._seconds_per_frame)
+                raise WriterBehind(f"scene {self.name!r}: {self.acknowledged - self.processed} frames still being "
+                                   f"added after {timeout:g} s; ask again in {wait:.0f} s", wait)
         with self._builder_lock:
             if not self.agent.builder.cameras:
-                raise InputError(f"scene {self.name!r} has no frames yet: send frames first")
-            # A memory built since covers these frames: questions that came together share one build.
+                raise NoFramesYet(f"scene {self.name!r} has no frames yet: send frames first")
             if self._built is None or self._built[0] < target:
-                self._built = (len(self.agent.builder.cameras), self.agent.scene)
+                self._built = (self.processed, self.agent.scene)
             return self._built[1]
 
     def status(self) -> dict:

@@ -4,6 +4,7 @@ frames), so that a restarted service has every scene and every acknowledged fram
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from pathlib import Path
@@ -11,13 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from sagent.agent.agent import Agent
-from sagent.errors import InputError
+from sagent.errors import InputError, SagentError
 from sagent.memory.cache import CacheSettings, SceneCache
 from sagent.memory.storage import atomic_write_bytes
 from sagent.service.live import LiveScene
 from sagent.tools.pipeline.inputs import load_input, split_layout_spec
 from sagent.tools.pipeline.settings import PerceptionSettings
 
+log = logging.getLogger(__name__)
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
@@ -46,10 +48,16 @@ class Registry:
     def start(self) -> None:
         """Every scene saved under the state folder, its frames replayed in the background."""
         for meta in sorted(self.state.glob("*/scene.json")):
-            spec = json.loads(meta.read_text())
-            scene = self._made(spec["name"], spec.get("input"), spec.get("up"))
-            self.scenes[scene.name] = scene
+            try:
+                spec = json.loads(meta.read_text())
+                if spec.get("input") is not None:
+                    self._readable(spec["input"])
+                scene = self._made(spec["name"], spec.get("input"), spec.get("up"))
+            except (SagentError, OSError, ValueError, KeyError) as error:  # one bad scene must not stop the others
+                log.warning("scene in %s not restored: %s: %s", meta.parent, type(error).__name__, error)
+                continue
             scene.start()
+            self.scenes[scene.name] = scene
 
     def stop(self) -> None:
         for scene in list(self.scenes.values()):
@@ -67,8 +75,8 @@ class Registry:
             scene = self._made(name, input, up)  # an input that cannot be read fails before anything is written
             atomic_write_bytes(scene.folder / "scene.json",
                                json.dumps({"name": name, "input": input, "up": up}).encode())
+            scene.start()  # before anyone can send it a frame
             self.scenes[name] = scene
-        scene.start()
         return scene
 
     def get(self, name: str) -> LiveScene:
