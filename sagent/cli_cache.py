@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
-from sagent.memory.cache import GB, SceneCache
-
-
-def scene_cache(cache_dir: str | None) -> SceneCache:
-    return SceneCache(Path(cache_dir) / "scenes" if cache_dir else None)
+from sagent.memory.cache import GB
 
 
 def _when(seconds: float | None) -> str:
@@ -18,7 +13,7 @@ def _when(seconds: float | None) -> str:
 
 
 def cmd_cache_info(args) -> int:
-    info = scene_cache(args.cache.dir).info()
+    info = args.cache.scenes().info()  # never off: the command has no --no-cache
     if args.json_output:
         print(json.dumps(info.to_dict(), indent=2))
         return 0
@@ -32,7 +27,7 @@ def cmd_cache_info(args) -> int:
 
 
 def cmd_cache_clear(args) -> int:
-    cache = scene_cache(args.cache.dir)
+    cache = args.cache.scenes()
     count, freed = cache.clear()
     print(f"removed {count} files ({freed / 1e6:.1f} MB) from {cache.root}")
     return 0

@@ -104,26 +104,25 @@ def _nested_groups(model: type[BaseModel]) -> Iterator[tuple[str, ...]]:
             yield path[:end]
 
 
+def _node(data: dict, path: tuple[str, ...]) -> dict:
+    """The nested dict at `path` in `data`, made where missing."""
+    for part in path:
+        data = data.setdefault(part, {})
+    return data
+
+
 def settings_from(args: argparse.Namespace) -> BaseModel:
     """The command's settings object from parsed arguments. A value the tree refuses is one line
     naming its flag (an InputError)."""
     model = args._command_model
     data: dict = {}
     for group in _nested_groups(model):
-        node = data
-        for part in group:
-            node = node.setdefault(part, {})
+        _node(data, group)
     flags = {path: flag_of(path, cli) for path, _, cli in knobs(model)}
     for dest, value in vars(args).items():
-        if dest.startswith("_") or dest in ("run",):
-            continue
         path = tuple(dest.split("."))
-        if path not in flags and not (len(path) == 1 and path[0] in model.model_fields):
-            continue
-        node = data
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = value
+        if path in flags:  # a knob's value (argparse's own entries, _run and the like, are not)
+            _node(data, path[:-1])[path[-1]] = value
     try:
         return model(**data)
     except ConfigError as error:

@@ -22,31 +22,18 @@ from sagent.agent.evaluate import (
     read_predictions,
     table_of,
 )
-from sagent.agent.planners import ModelSettings, make_model, make_planner
+from sagent.agent.planners import make_model, make_planner, with_detector_model
 from sagent.agent.question_sets import read_questions
-from sagent.cli_cache import scene_cache
 from sagent.cli_commands import AskCommand, DslCheckCommand, DslRunCommand, EvalCommand, InspectCommand
 from sagent.dsl import DslError, ExecContext, check, op_reference, parse, run_program
 from sagent.errors import InputError
-from sagent.memory.cache import CacheSettings, SceneCache, max_cache_bytes
+from sagent.memory.cache import max_cache_bytes
 from sagent.memory.storage import atomic_write_bytes
 from sagent.tools.pipeline.inputs import load_input
 from sagent.tools.pipeline.mesh import fuse_mesh, mesh_input
-from sagent.tools.pipeline.settings import PerceptionSettings
 from sagent.tools.render.bev import render_bev
 from sagent.tools.render.ply import checked_ply_path, write_mesh_ply, write_ply
 from sagent.tools.render.recording import Recording, record_answer, record_scene
-
-
-def _perception(perception: PerceptionSettings, model: ModelSettings) -> PerceptionSettings:
-    """The perception settings with the model the vlm detector asks (made only when it will be asked)."""
-    if perception.detector == "vlm" or (perception.detector == "auto" and model.model_name()):
-        return perception.model_copy(update={"model": make_model(model)})
-    return perception
-
-
-def _cache(cache: CacheSettings) -> SceneCache | None:
-    return None if cache.off else scene_cache(cache.dir)
 
 
 def writable_output(name: str | None, flag: str) -> Path | None:
@@ -108,10 +95,10 @@ def cmd_ask(args: AskCommand) -> int:
     spec, question = _input_and_question(args)
     # Every option and output is checked before perception starts: a bad flag costs no reconstruction.
     planner, session = make_planner(args.planner), _session(args)
-    perception = _perception(args.perception, args.planner)
+    perception = with_detector_model(args.perception, args.planner)
     evidence = _evidence_path(args, question)
     recording = _open_recording(args.rrd, spawn=False)
-    scene = load_input(spec, _cache(args.cache), perception, question, recorder=recording)
+    scene = load_input(spec, args.cache.scenes(), perception, question, recorder=recording)
     answer = ask(scene, question, planner, args.option or None, session)
     if recording is not None:
         if not recording.frames_logged:
@@ -164,7 +151,7 @@ def cmd_eval(args: EvalCommand) -> int:
     settings = args.planner
     answerer = BaselineAnswerer(VlmBaseline(make_model(settings))) if args.baseline == "vlm" else \
         PlannerAnswerer(make_planner(settings))
-    run_settings = args.eval.model_copy(update={"perception": _perception(args.eval.perception, settings)})
+    run_settings = args.eval.model_copy(update={"perception": with_detector_model(args.eval.perception, settings)})
     questions = read_questions(args.questions)
     source = LayoutScenes(args.layouts) if args.layouts else InputFolderScenes(args.videos)
     started = time.perf_counter()
@@ -198,7 +185,7 @@ def cmd_inspect(args: InspectCommand) -> int:
     ply = checked_ply_path(writable_output(args.ply, "--ply")) if args.ply else None
     mesh_path = checked_ply_path(writable_output(args.mesh, "--mesh")) if args.mesh else None
     recording = _open_recording(args.rrd, spawn=args.rerun)
-    scene = load_input(args.input, _cache(args.cache), _perception(args.perception, args.model), recorder=recording)
+    scene = load_input(args.input, args.cache.scenes(), with_detector_model(args.perception, args.model), recorder=recording)
     if recording is not None:
         if not recording.frames_logged:  # a cached or loaded memory: its cameras, sightings and objects
             record_scene(recording, scene)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sagent.agent.planners import with_detector_model
 from sagent.cli_commands import McpCommand, ServeCommand
 from sagent.errors import InputError
 from sagent.service.http_api import build_app
@@ -39,7 +40,7 @@ def cmd_serve(args: ServeCommand) -> int:
                          "SAGENT_SERVE_TOKEN) so that only clients holding it are served")
     state = Path(settings.state) if settings.state else args.cache.root() / "service"
     roots = [Path(root) for root in settings.data_root] or [Path.cwd()]
-    registry = Registry(state, roots, args.perception, args.cache, settings.queue)
+    registry = Registry(state, roots, with_detector_model(args.perception, args.planner), args.cache, settings.queue)
     app = build_app(registry, settings, args.planner)
     with progress_bars(False):
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)

@@ -83,12 +83,10 @@ def make_prediction(item: dict, started: float, prediction=None, answer: Answer 
     value, unit and trace (a VLM baseline's prediction is its own value)."""
     truth = item.get("ground_truth")
     score = score_one(prediction, truth, item.get("question_type")) if truth is not None else None
-    if answer is None:
-        return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, None,
-                          prediction, None, error, time.perf_counter() - started, scene=scene_key(item))
-    return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, answer.program,
-                      answer.value, answer.unit, error, time.perf_counter() - started, scene=scene_key(item),
-                      trace=answer.trace)
+    program, value, unit, trace = (None, prediction, None, None) if answer is None else \
+        (answer.program, answer.value, answer.unit, answer.trace)
+    return Prediction(item["id"], item.get("question_type") or "unknown", prediction, truth, score, program, value,
+                      unit, error, time.perf_counter() - started, scene=scene_key(item), trace=trace)
 
 
 @dataclass

@@ -99,12 +99,6 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     return re.sub(r"\b(sk|pk|key)-[A-Za-z0-9_\-]{8,}", r"\1-***", text)
 
 
-def _busy(exc: Exception) -> bool:
-    """A rate limit or an overloaded server: worth another try after a pause (a timeout never is)."""
-    return getattr(exc, "status_code", None) in (429, 503) or type(exc).__name__ in ("RateLimitError",
-                                                                                     "ServiceUnavailableError")
-
-
 def retry_after_seconds(exc: Exception) -> float | None:
     """The pause a 429 or 503 asks for in its Retry-After header (seconds or an HTTP date), if it names one."""
     for headers in (getattr(getattr(exc, "response", None), "headers", None),
@@ -291,7 +285,7 @@ class LiteLLMModel:
                     unreachable += 1
                     self.sleep(CONNECT_RETRY_PAUSE_SECONDS)  # a server still starting; a timeout is never retried
                     continue
-                if _busy(exc) and busy < BUSY_RETRIES:
+                if self._busy(exc, cause) and busy < BUSY_RETRIES:
                     pause = backoff_seconds(busy, retry_after_seconds(exc))
                     log.warning("the model provider is busy (%s); trying again in %.1f s", cause.replace("_", " "),
                                 pause)
@@ -302,6 +296,14 @@ class LiteLLMModel:
                     self._drop_params = True  # e.g. o-series and gpt-5 take no temperature 0 or stop
                     continue
                 raise self._error(exc, cause) from None
+
+    @staticmethod
+    def _busy(exc: Exception, cause: str) -> bool:
+        """A rate limit or an overloaded server (503): worth another try after a pause (a timeout never is)."""
+        from litellm import exceptions as kinds
+
+        return cause == "rate_limit" or (cause == "unavailable" and (
+            getattr(exc, "status_code", None) == 503 or isinstance(exc, kinds.ServiceUnavailableError)))
 
     def _classify(self, exc: Exception, constrained: bool = False) -> str:
         """What went wrong: litellm's exception types first, then the status code and the server's words."""

@@ -10,13 +10,14 @@ from sagent.agent.planner_settings import ModelSettings, PlannerSettings
 from sagent.agent.rules_planner import RulesPlanner
 from sagent.agent.solution import StepCallback
 from sagent.settings import ConfigError, environment
+from sagent.tools.pipeline.settings import PerceptionSettings
 
 
 class PlannerConfigError(ConfigError):
     """The planner settings don't fit together."""
 
 
-__all__ = ["ModelSettings", "PlannerConfigError", "PlannerSettings", "make_model", "make_planner"]
+__all__ = ["ModelSettings", "PlannerConfigError", "PlannerSettings", "make_model", "make_planner", "with_detector_model"]
 
 
 def make_model(settings: ModelSettings) -> LiteLLMModel:
@@ -27,6 +28,14 @@ def make_model(settings: ModelSettings) -> LiteLLMModel:
     return LiteLLMModel(name, api_base=settings.api_base or environment().api_base or None,
                         timeout=settings.timeout, images=images, constrain=settings.constrain,
                         max_tokens=settings.max_tokens, temperature=settings.temperature)
+
+
+def with_detector_model(perception: PerceptionSettings, model: ModelSettings) -> PerceptionSettings:
+    """The perception settings with the model the vlm detector asks (made only when it will be asked: the
+    vlm detector, or auto with a model configured)."""
+    if perception.detector == "vlm" or (perception.detector == "auto" and model.model_name()):
+        return perception.model_copy(update={"model": make_model(model)})
+    return perception
 
 
 def make_planner(settings: PlannerSettings, step_callbacks: Iterable[StepCallback] = ()):

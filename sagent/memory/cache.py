@@ -58,6 +58,10 @@ class CacheSettings(Settings):
     def root(self) -> Path:
         return Path(self.dir) if self.dir else default_cache_dir()
 
+    def scenes(self) -> "SceneCache | None":
+        """The scene cache these settings name; None when caching is off."""
+        return None if self.off else SceneCache(self.root() / "scenes")
+
 
 def max_cache_bytes() -> int:
     """The cache's bound in bytes: SAGENT_CACHE_MAX_GB gigabytes (10^9 bytes), DEFAULT_MAX_GB when unset."""

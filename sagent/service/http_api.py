@@ -31,14 +31,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from sagent.agent.answer import Answer, plain_value
+from sagent.agent.answer import Answer
 from sagent.agent.ask import ask
 from sagent.agent.planner_settings import PlannerSettings
 from sagent.agent.planners import make_planner
 from sagent.dsl import DslError, ExecContext, op_reference, run_program
 from sagent.errors import InputError, ModelError, ProviderError, SagentError
-from sagent.service.live import FramePayload, NoFramesYet, NotStreamed, QueueFull, StorageFull, WriterBehind
-from sagent.service.registry import OutsideDataRoots, Registry, SceneExists, UnknownScene
+from sagent.service.live import Busy, FramePayload, NoFramesYet, NotStreamed, QueueFull, StorageFull, WriterBehind
+from sagent.service.registry import OutsideDataRoots, Registry, SceneExists
+from sagent.service.scenes import UnknownScene
+from sagent.service.views import execution_json, objects_json
 from sagent.service.serve_settings import ServeSettings
 from sagent.tools.render.bev import render_bev
 from sagent.tools.render.ply import write_ply
@@ -129,6 +131,7 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
               planner: PlannerSettings | None = None) -> FastAPI:
     settings = settings or ServeSettings()
     default_planner = planner or PlannerSettings()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         registry.start()  # every saved scene back, its frames replayed
@@ -162,8 +165,7 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
     async def refused(request: Request, error: SagentError):
         status = _status(error)
         detail = f"the program is invalid:\n{error.render()}" if isinstance(error, DslError) else _one_line(error)
-        wait = getattr(error, "retry_after", None)
-        headers = {"Retry-After": f"{max(1, round(wait))}"} if wait is not None else None
+        headers = {"Retry-After": f"{max(1, round(error.retry_after))}"} if isinstance(error, Busy) else None
         return JSONResponse({"detail": detail, "kind": type(error).__name__}, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -171,7 +173,6 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"] if part != "body") or "request"
         return JSONResponse({"detail": f"{where}: {first['msg']}"}, status_code=422)
-
 
     @app.post("/scenes", status_code=201)
     def create_scene(new: NewScene) -> dict:
@@ -212,10 +213,7 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
 
     @app.post("/scenes/{name}/program")
     def program(name: str, body: Program) -> dict:
-        execution = run_program(body.program, ExecContext(registry.get(name).memory()))
-        value, unit, text = plain_value(execution.value)
-        return {"value": value, "unit": unit, "text": text, "objects": execution.objects_used,
-                "trace": [step.to_dict() for step in execution.trace]}
+        return execution_json(run_program(body.program, ExecContext(registry.get(name).memory())))
 
     @app.get("/scenes/{name}")
     def scene_summary(name: str) -> dict:
@@ -223,9 +221,7 @@ def build_app(registry: Registry, settings: ServeSettings | None = None,
         if live.agent is not None and live.acknowledged == 0:
             return {**live.status(), "objects": [], "cameras": []}
         memory = live.memory()
-        return {**live.status(), "objects": [{"id": o.id, "label": o.label, "center": list(o.box.center),
-                                              "extents": list(o.box.extents), "confidence": o.confidence}
-                                             for o in memory.objects],
+        return {**live.status(), "objects": objects_json(memory),
                 "cameras": [{"view": i, "time": c.time, "cam_to_world": [list(r) for r in c.cam_to_world]}
                             for i, c in enumerate(memory.cameras)],
                 "scale": memory.scale.model_dump(), "room_floor_area_m2": memory.room.floor_area}

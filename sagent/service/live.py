@@ -26,12 +26,16 @@ log = logging.getLogger(__name__)
 FRAME_FILES = "frames"
 
 
-class QueueFull(SagentError):
-    """The scene's frame queue is full: the client should send again after `retry_after` seconds."""
+class Busy(SagentError):
+    """The scene cannot take the request now: the client should try again after `retry_after` seconds."""
 
     def __init__(self, message: str, retry_after: float):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class QueueFull(Busy):
+    """The scene's frame queue is full."""
 
 
 class NotStreamed(InputError):
@@ -42,12 +46,8 @@ class NoFramesYet(InputError):
     """A question about a streamed scene that has no frames."""
 
 
-class WriterBehind(SagentError):
+class WriterBehind(Busy):
     """The scene's writer has not caught up with the frames acknowledged before a question."""
-
-    def __init__(self, message: str, retry_after: float):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class StorageFull(SagentError):
@@ -122,7 +122,7 @@ class LiveScene:
     _submit_lock: threading.Lock = field(default_factory=threading.Lock)  # frame numbers handed out in order
     _progress: threading.Condition = field(default_factory=threading.Condition)
     _seconds_per_frame: float = 0.05
-    _built: tuple[int, SceneMemory] | None = None  # (frames it holds, the memory) of the latest build
+    _built: tuple[int, SceneMemory] | None = None  # (frames processed when built, the memory) of the latest build
     _thread: threading.Thread | None = None
 
     def __post_init__(self):

@@ -14,14 +14,15 @@ from __future__ import annotations
 from mcp.server.mcpserver import Image, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
-from sagent.agent.answer import Answer, plain_value
+from sagent.agent.answer import Answer
 from sagent.agent.ask import ask as ask_scene
 from sagent.agent.planner_settings import PlannerSettings
-from sagent.agent.planners import make_model, make_planner
+from sagent.agent.planners import make_planner, with_detector_model
 from sagent.dsl import REGISTRY, DslError, ExecContext, check, op_reference, parse
 from sagent.dsl import run_program as run_dsl
 from sagent.errors import SagentError
 from sagent.service.scenes import SceneStore
+from sagent.service.views import execution_json, objects_json
 from sagent.tools.render.bev import render_bev
 from sagent.tools.pipeline.settings import PerceptionSettings
 
@@ -36,13 +37,6 @@ def _errors_for_the_model(call):
         raise ToolError(f"the program is invalid:\n{error.render()}") from None
     except SagentError as error:
         raise ToolError(f"{type(error).__name__}: {error}") from None
-
-
-def _perception(perception: PerceptionSettings, planner: PlannerSettings | None) -> PerceptionSettings:
-    model = planner or PlannerSettings()
-    if perception.detector == "vlm" or (perception.detector == "auto" and model.model_name()):
-        return perception.model_copy(update={"model": make_model(model)})
-    return perception
 
 
 def build_server(store: SceneStore | None = None, perception: PerceptionSettings | None = None) -> MCPServer:
@@ -63,7 +57,7 @@ def build_server(store: SceneStore | None = None, perception: PerceptionSettings
         scene memory .npz, or a layout META.json:SCENE, as a path on the server. Returns the scene's name,
         its objects by label and its number of views."""
         key, scene = _errors_for_the_model(
-            lambda: store.load(input, name, _perception(perception or default_perception, None)))
+            lambda: store.load(input, name, with_detector_model(perception or default_perception, PlannerSettings())))
         return {"scene": key, "objects": scene.label_counts(), "views": len(scene.cameras)}
 
     @server.tool()
@@ -76,7 +70,7 @@ def build_server(store: SceneStore | None = None, perception: PerceptionSettings
             if (scene is None) == (input is None):
                 raise ToolError("give either scene (a loaded scene's name) or input (a path to load)")
             memory = store.get(scene) if scene is not None else \
-                store.load(input, None, _perception(perception or default_perception, planner), question)[1]
+                store.load(input, None, with_detector_model(perception or default_perception, planner or PlannerSettings()), question)[1]
             return ask_scene(memory, question, make_planner(planner or PlannerSettings()), options)
         return _errors_for_the_model(answer)
 
@@ -84,9 +78,7 @@ def build_server(store: SceneStore | None = None, perception: PerceptionSettings
     def objects(scene: str) -> list[dict]:
         """The objects a loaded scene holds: id, label, box centre and sides (metres, the scene's frame, z up
         unless the scene says otherwise) and confidence."""
-        memory = _errors_for_the_model(lambda: store.get(scene))
-        return [{"id": o.id, "label": o.label, "center": list(o.box.center), "extents": list(o.box.extents),
-                 "confidence": o.confidence} for o in memory.objects]
+        return objects_json(_errors_for_the_model(lambda: store.get(scene)))
 
     @server.tool()
     def scene_facts(scene: str) -> dict:
@@ -117,12 +109,7 @@ def build_server(store: SceneStore | None = None, perception: PerceptionSettings
     def run_program(program: str, scene: str) -> dict:
         """Run a DSL program against a loaded scene. Returns its value, unit and trace (each op with its
         inputs, output and time); a tool error says what failed, with place and caret."""
-        def ran() -> dict:
-            execution = run_dsl(program, ExecContext(store.get(scene)))
-            value, unit, text = plain_value(execution.value)
-            return {"value": value, "unit": unit, "text": text, "objects": execution.objects_used,
-                    "trace": [step.to_dict() for step in execution.trace]}
-        return _errors_for_the_model(ran)
+        return _errors_for_the_model(lambda: execution_json(run_dsl(program, ExecContext(store.get(scene)))))
 
     @server.tool(description=f"{REGISTRY['render_view'].summary} The observer stands at input view `view` "
                              "(0 is the first) of a loaded scene. Returns a PNG.")

@@ -13,9 +13,10 @@ import numpy as np
 
 from sagent.agent.agent import Agent
 from sagent.errors import InputError, SagentError
-from sagent.memory.cache import CacheSettings, SceneCache
+from sagent.memory.cache import CacheSettings
 from sagent.memory.storage import atomic_write_bytes
 from sagent.service.live import LiveScene
+from sagent.service.scenes import UnknownScene
 from sagent.tools.pipeline.inputs import load_input, split_layout_spec
 from sagent.tools.pipeline.settings import PerceptionSettings
 
@@ -25,10 +26,6 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 class SceneExists(InputError):
     """A scene of that name is there already."""
-
-
-class UnknownScene(InputError):
-    """No scene of that name."""
 
 
 class OutsideDataRoots(InputError):
@@ -90,8 +87,7 @@ class Registry:
         if input is None:
             agent = Agent(planner="rules", up=None if up is None else np.asarray(up, float), name=name)
             return LiveScene(name, folder, agent=agent, queue_size=self.queue_size)
-        cache = None if self.cache.off else SceneCache(self.cache.root() / "scenes")
-        return LiveScene(name, folder, fixed=load_input(input, cache, self.perception))
+        return LiveScene(name, folder, fixed=load_input(input, self.cache.scenes(), self.perception))
 
     def _readable(self, input: str) -> None:
         path = Path(split_layout_spec(input)[0]).resolve()

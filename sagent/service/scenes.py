@@ -7,14 +7,14 @@ import threading
 from dataclasses import dataclass, field
 
 from sagent.errors import InputError
-from sagent.memory.cache import CacheSettings, SceneCache
+from sagent.memory.cache import CacheSettings
 from sagent.memory.scene import SceneMemory
 from sagent.tools.pipeline.inputs import load_input
 from sagent.tools.pipeline.settings import PerceptionSettings
 
 
 class UnknownScene(InputError):
-    """A scene name that was never loaded."""
+    """A scene name that was never loaded (or created)."""
 
 
 @dataclass
@@ -26,8 +26,7 @@ class SceneStore:
     def load(self, spec: str, name: str | None = None, perception: PerceptionSettings | None = None,
              question: str | None = None) -> tuple[str, SceneMemory]:
         """The input `spec` as a scene memory kept under `name` (default: the input's own name)."""
-        cache = None if self.cache.off else SceneCache(self.cache.root() / "scenes")
-        scene = load_input(spec, cache, perception or PerceptionSettings(), question)
+        scene = load_input(spec, self.cache.scenes(), perception or PerceptionSettings(), question)
         key = name or scene.name
         with self._lock:
             self.scenes[key] = scene
